@@ -1,0 +1,22 @@
+"""The 2-D playground: pick data and a network, train it, watch the boundary form."""
+import streamlit as st
+
+from playground import ui
+from playground.ui_board import Board2D
+
+st.title("2-D playground")
+st.caption("Pick a dataset and a network in the sidebar, press **Train**, and watch a real PyTorch model learn.")
+
+cfg, error = ui.sidebar_config()
+if error:
+    st.error(f"{error} Nothing was trained; change that setting in the sidebar to continue.")
+    st.stop()
+
+data = ui.dataset(cfg.data)
+run = ui.current_run(cfg, data)
+ui.control_buttons(run)
+board = Board2D(data, cfg)
+if ui.is_training():
+    ui.train_live(run, board.draw)
+else:
+    board.draw(run)

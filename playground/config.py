@@ -1,0 +1,172 @@
+"""Frozen, hashable run settings: validated on creation, round-trip through URL params."""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field, fields
+
+from playground import data, models
+
+# Widget ranges live here so the page and the validation agree.
+LIMITS = {
+    "n_samples": (50, 2000),
+    "noise": (0.0, 1.0),
+    "test_fraction": (0.1, 0.9),
+    "n_layers": (0, 6),
+    "width": (1, 64),
+    "dropout": (0.0, 0.9),
+    "lr": (1e-5, 10.0),
+    "batch_size": (1, 1024),
+    "epochs": (1, 1000),
+    "weight_decay": (0.0, 1.0),
+    "seed": (0, 2**31 - 1),
+}
+
+
+def _check_range(name: str, value, label: str | None = None) -> None:
+    lo, hi = LIMITS[name]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{label or name} must be a finite number, got {value}.")
+    if not lo <= value <= hi:
+        raise ValueError(f"{label or name} must be between {lo:g} and {hi:g}, got {value:g}.")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which dataset, how many points, how noisy, how it is split."""
+
+    dataset: str = "moons"
+    n_samples: int = 300
+    noise: float = 0.2
+    test_fraction: float = 0.3
+    n_classes: int = 2
+    random_state: int = 0
+
+    def __post_init__(self):
+        if self.dataset not in data.DATASETS:
+            raise ValueError(f"Unknown dataset {self.dataset!r}; choose one of {', '.join(data.DATASETS)}.")
+        lo, hi = data.DATASETS[self.dataset].classes
+        if lo == hi:  # fixed class count: canonicalise so equal data has equal configs
+            object.__setattr__(self, "n_classes", lo)
+        elif not lo <= self.n_classes <= hi:
+            raise ValueError(f"{self.dataset} needs between {lo} and {hi} classes, got {self.n_classes}.")
+        _check_range("n_samples", self.n_samples, "Number of samples")
+        _check_range("noise", self.noise, "Noise")
+        _check_range("test_fraction", self.test_fraction, "Test fraction")
+        _check_range("seed", self.random_state, "Data seed")
+        if min(self.n_test, self.n_train) < 2 * self.n_classes:
+            raise ValueError(
+                f"With {self.n_samples} samples and a {self.test_fraction:.0%} test split, the train "
+                f"or test set has fewer than 2 points per class; use more samples or a split nearer 50%."
+            )
+
+    @property
+    def n_test(self) -> int:
+        return math.ceil(self.n_samples * self.test_fraction)  # sklearn's train_test_split rounding
+
+    @property
+    def n_train(self) -> int:
+        return self.n_samples - self.n_test
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The network's shape: hidden widths, activation, normalisation, dropout."""
+
+    hidden: tuple[int, ...] = (8, 8)
+    activation: str = "tanh"
+    batchnorm: bool = False
+    dropout: float = 0.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "hidden", tuple(int(w) for w in self.hidden))
+        _check_range("n_layers", len(self.hidden), "Number of hidden layers")
+        for i, width in enumerate(self.hidden, 1):
+            _check_range("width", width, f"Neurons in layer {i}")
+        if self.activation not in models.ACTIVATIONS:
+            raise ValueError(f"Unknown activation {self.activation!r}; choose one of {', '.join(models.ACTIVATIONS)}.")
+        _check_range("dropout", self.dropout, "Dropout")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the network is trained: optimizer, step size, batches, epochs, seed."""
+
+    optimizer: str = "adam"
+    lr: float = 0.03
+    batch_size: int = 16
+    epochs: int = 100
+    weight_decay: float = 0.0
+    loss: str = "cross_entropy"
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.optimizer not in models.OPTIMIZERS:
+            raise ValueError(f"Unknown optimizer {self.optimizer!r}; choose one of {', '.join(models.OPTIMIZERS)}.")
+        if self.loss not in models.LOSSES:
+            raise ValueError(f"Unknown loss {self.loss!r}; choose one of {', '.join(models.LOSSES)}.")
+        _check_range("lr", self.lr, "Learning rate")
+        _check_range("batch_size", self.batch_size, "Batch size")
+        _check_range("epochs", self.epochs, "Epochs")
+        _check_range("weight_decay", self.weight_decay, "Weight decay")
+        _check_range("seed", self.seed, "Weight seed")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that determines a run; equal configs give equal runs."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def __post_init__(self):
+        if self.model.batchnorm and self.train.batch_size < 2:
+            raise ValueError("BatchNorm needs batches of at least 2 samples; raise the batch size or turn BatchNorm off.")
+
+    def to_query(self) -> dict[str, str]:
+        """Flat string params, one per field, for a share link."""
+        out = {}
+        for part in (self.data, self.model, self.train):
+            for f in fields(part):
+                value = getattr(part, f.name)
+                if isinstance(value, tuple):
+                    out[f.name] = ",".join(map(str, value))
+                elif isinstance(value, bool):
+                    out[f.name] = "1" if value else "0"
+                else:
+                    out[f.name] = str(value)
+        return out
+
+    @classmethod
+    def from_query(cls, params) -> Config:
+        """Inverse of to_query; missing params take defaults, bad ones raise ValueError."""
+        parts = {}
+        for name, part_cls in (("data", DataConfig), ("model", ModelConfig), ("train", TrainConfig)):
+            kwargs = {}
+            for f in fields(part_cls):
+                if f.name in params:
+                    kwargs[f.name] = _parse(f.name, f.default, params[f.name])
+            parts[name] = part_cls(**kwargs)
+        return cls(**parts)
+
+    def replace(self, **changes) -> Config:
+        """A copy with some fields changed, whichever part they belong to."""
+        parts = {"data": self.data, "model": self.model, "train": self.train}
+        for key, part in parts.items():
+            mine = {k: v for k, v in changes.items() if k in {f.name for f in fields(part)}}
+            if mine:
+                parts[key] = dataclasses.replace(part, **mine)
+        return Config(**parts)
+
+
+def _parse(name: str, default, text: str):
+    text = str(text)
+    try:
+        if isinstance(default, tuple) or name == "hidden":
+            return tuple(int(w) for w in text.split(",") if w.strip())
+        if isinstance(default, bool):
+            return text.lower() in {"1", "true", "yes"}
+        return type(default)(text)
+    except ValueError:
+        raise ValueError(f"Link parameter {name}={text!r} is not a valid value.") from None

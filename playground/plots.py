@@ -1,0 +1,126 @@
+"""Pure plotting functions: arrays and histories in, plotly figures out."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Orange and blue as in TF Playground first, then well-separated hues.
+CLASS_COLORS = ("#f08c1a", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+FONT = dict(size=14)
+
+
+def class_color(k: int) -> str:
+    return CLASS_COLORS[k % len(CLASS_COLORS)]
+
+
+def _mix_with_white(hex_color: str, alpha: float) -> str:
+    rgb = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)])
+    r, g, b = (255 + alpha * (rgb - 255)).round().astype(int)
+    return f"rgb({r},{g},{b})"
+
+
+def boundary_grid(X: np.ndarray, resolution: int = 90, margin: float = 0.3):
+    """Axis ticks and the (resolution**2, 2) float32 points covering the data with a margin."""
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs = np.linspace(lo[0], hi[0], resolution, dtype=np.float32)
+    ys = np.linspace(lo[1], hi[1], resolution, dtype=np.float32)
+    xx, yy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def _boundary_colorscale(n_classes: int):
+    """Piecewise scale: band k runs from pale to full colour of class k as confidence grows."""
+    scale = []
+    for k in range(n_classes):
+        lo, hi = k / n_classes, (k + 1) / n_classes
+        scale += [[lo, _mix_with_white(class_color(k), 0.08)], [hi - 1e-6 if k < n_classes - 1 else hi, _mix_with_white(class_color(k), 0.75)]]
+    return scale
+
+
+def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = None, title: str = "") -> go.Figure:
+    """Heatmap of the predicted class, shaded by its probability, with train/test points on top.
+
+    `proba` is (len(ys) * len(xs), n_classes) over the grid from boundary_grid.
+    """
+    k = data.n_classes
+    winner = proba.argmax(1)
+    confidence = proba.max(1)
+    # 0 at a coin toss between all classes, 1 when certain: drives the shade within a band.
+    shade = (confidence - 1 / k) / (1 - 1 / k)
+    z = (winner + np.clip(shade, 0, 0.999)).reshape(len(ys), len(xs)).astype(np.float32)
+    custom = np.stack([winner, confidence * 100], -1).reshape(len(ys), len(xs), 2).round(1)
+    fig = go.Figure(
+        go.Heatmap(
+            x=xs, y=ys, z=z, zmin=0, zmax=k, colorscale=_boundary_colorscale(k), showscale=False,
+            customdata=custom, name="model",
+            hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>predicts class %{customdata[0]} (%{customdata[1]:.0f}%)<extra></extra>",
+        )
+    )
+    for split, X, y, outline in (("train", data.X_train, data.y_train, "white"), ("test", data.X_test, data.y_test, "black")):
+        for c in range(k):
+            pts = X[y == c]
+            fig.add_trace(
+                go.Scatter(
+                    x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{split}: class {c}",
+                    legendgroup=split, legendgrouptitle_text=split if c == 0 else None,
+                    marker=dict(color=class_color(c), size=7, line=dict(color=outline, width=1.2)),
+                    hovertemplate=f"{split} point, class {c}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>",
+                )
+            )
+    if highlight is not None:
+        x, y = data.X_test[highlight]
+        fig.add_trace(
+            go.Scatter(
+                x=[x], y=[y], mode="markers", name="chosen point", hoverinfo="skip",
+                marker=dict(symbol="circle-open", size=20, color="black", line=dict(width=3)),
+            )
+        )
+    fig.update_layout(
+        title=title, height=520, margin=dict(l=50, r=10, t=50, b=50), font=FONT,
+        legend=dict(orientation="v", x=1.02, y=1), plot_bgcolor="white",
+    )
+    fig.update_xaxes(title_text="x1", range=[xs[0], xs[-1]], constrain="domain")
+    fig.update_yaxes(title_text="x2", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain")
+    return fig
+
+
+def curves_figure(history, n_epochs: int | None = None) -> go.Figure:
+    """Train and test loss (left) and accuracy (right) against epochs."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"), horizontal_spacing=0.12)
+    for col, metric in ((1, "loss"), (2, "acc")):
+        for split, dash in (("train", "solid"), ("test", "dash")):
+            fig.add_trace(
+                go.Scatter(
+                    x=history.epoch, y=getattr(history, f"{split}_{metric}"), mode="lines",
+                    name=f"{split} {'loss' if metric == 'loss' else 'accuracy'}",
+                    line=dict(color="#1f77b4" if split == "train" else "#f08c1a", dash=dash, width=2.5),
+                ),
+                row=1, col=col,
+            )
+    x_max = max(n_epochs or 1, history.epoch[-1] if history.epoch else 1)
+    fig.update_xaxes(title_text="epoch", range=[0, x_max])
+    fig.update_yaxes(title_text="cross-entropy loss", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="accuracy", range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    fig.update_layout(height=340, margin=dict(l=60, r=10, t=40, b=50), font=FONT, legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+def proba_bars(proba_row: np.ndarray, class_names, true_class: int | None = None, title: str = "") -> go.Figure:
+    """Horizontal bars: the model's probability for each class at one point."""
+    names = list(class_names)
+    fig = go.Figure(
+        go.Bar(
+            x=proba_row, y=names, orientation="h",
+            marker=dict(
+                color=[class_color(k) for k in range(len(names))],
+                line=dict(color=["black" if k == true_class else "rgba(0,0,0,0)" for k in range(len(names))], width=3),
+            ),
+            text=[f"{p:.0%}" for p in proba_row], textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="predicted probability", range=[0, 1.15], tickformat=".0%")
+    fig.update_yaxes(autorange="reversed", title_text="class")
+    fig.update_layout(title=title, height=80 + 45 * len(names), margin=dict(l=70, r=20, t=50, b=50), font=FONT)
+    return fig

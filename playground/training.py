@@ -1,0 +1,205 @@
+"""The training loop as a generator of snapshots, and the resumable Run that owns it."""
+from __future__ import annotations
+
+import contextlib
+import copy
+import threading
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+import torch
+from torch import nn
+
+from playground.models import LOSSES, build_model, build_optimizer
+
+# Bump when a change to the engine changes results, so stored runs are not reused.
+ENGINE_VERSION = 1
+# Mid-epoch snapshots on big epochs, so the page can redraw within an epoch.
+STEPS_PER_PARTIAL_SNAPSHOT = 50
+_INIT_LOCK = threading.Lock()  # torch's global RNG is shared by every session thread
+
+
+@dataclass
+class History:
+    """Per-epoch metrics; row 0 is the untrained model."""
+
+    epoch: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    test_acc: list = field(default_factory=list)
+
+    def append(self, epoch: int, metrics: dict) -> None:
+        self.epoch.append(epoch)
+        for name, value in metrics.items():
+            getattr(self, name).append(value)
+
+    def last(self) -> dict:
+        names = ("train_loss", "test_loss", "train_acc", "test_acc")
+        return {n: getattr(self, n)[-1] for n in names} if self.epoch else {}
+
+    def copy(self) -> History:
+        return copy.deepcopy(self)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where a run stands: yielded after each epoch and every few dozen steps inside one."""
+
+    epoch: int  # completed epochs
+    step: int  # optimizer steps taken
+    n_epochs: int
+    history: History
+    done: bool = False
+    diverged: str | None = None  # a plain-language message when the loss blew up
+
+    @property
+    def progress(self) -> float:
+        return self.epoch / self.n_epochs
+
+
+@contextlib.contextmanager
+def evaluating(model: nn.Module):
+    """Eval mode and no grad inside; the previous mode restored after (a run may be mid-epoch)."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        model.train(was_training)
+
+
+def predict_proba(model: nn.Module, X, loss: str = "cross_entropy") -> np.ndarray:
+    """Class probabilities for the rows of X, as a float32 numpy array."""
+    device = next(model.parameters()).device
+    with evaluating(model):
+        out = model(torch.as_tensor(X, dtype=torch.float32, device=device))
+        return LOSSES[loss].to_proba(out).float().cpu().numpy()
+
+
+def evaluate(model, loss_fn, X, y) -> tuple[float, float]:
+    """(mean loss, accuracy) of the model on one split."""
+    with evaluating(model):
+        out = model(X)
+        return loss_fn(out, y).item(), (out.argmax(1) == y).float().mean().item()
+
+
+def train(model, optimizer, loss_fn, tensors, n_epochs, batch_size, generator, history) -> Iterator[Snapshot]:
+    """The tutorials' loop: per batch zero_grad, forward, loss, backward, step; eval each epoch."""
+    X_train, y_train, X_test, y_test = tensors
+    n = len(X_train)
+    drop_tiny = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+    step, epoch = 0, 0
+    last_good = copy.deepcopy(model.state_dict())
+
+    def metrics():
+        train_loss, train_acc = evaluate(model, loss_fn, X_train, y_train)
+        test_loss, test_acc = evaluate(model, loss_fn, X_test, y_test)
+        return dict(train_loss=train_loss, test_loss=test_loss, train_acc=train_acc, test_acc=test_acc)
+
+    if not history.epoch:
+        history.append(0, metrics())
+        yield Snapshot(0, 0, n_epochs, history)  # the untrained model: the first frame
+    for epoch in range(1, n_epochs + 1):
+        model.train()
+        order = torch.randperm(n, generator=generator).to(X_train.device)
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            if drop_tiny and len(idx) < 2:
+                continue  # BatchNorm cannot normalise a batch of one
+            optimizer.zero_grad()
+            loss = loss_fn(model(X_train[idx]), y_train[idx])
+            if not torch.isfinite(loss):
+                model.load_state_dict(last_good)
+                yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, loss))
+                return
+            loss.backward()
+            optimizer.step()
+            step += 1
+            if step % STEPS_PER_PARTIAL_SNAPSHOT == 0:
+                yield Snapshot(epoch - 1, step, n_epochs, history)
+        row = metrics()
+        if not np.isfinite(row["train_loss"]) or not np.isfinite(row["test_loss"]):
+            model.load_state_dict(last_good)
+            yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, row["train_loss"]))
+            return
+        last_good = copy.deepcopy(model.state_dict())
+        history.append(epoch, row)
+        yield Snapshot(epoch, step, n_epochs, history, done=epoch == n_epochs)
+
+
+def _diverged(epoch: int, loss) -> str:
+    value = float(loss.detach() if torch.is_tensor(loss) else loss)
+    return (
+        f"Training diverged in epoch {epoch}: the loss became {value} instead of a number. "
+        "The steps were too large, so the weights overflowed. Try a learning rate 10x smaller, "
+        "or an adaptive optimizer such as Adam. Showing the last good state "
+        f"(after epoch {epoch - 1})."
+    )
+
+
+class Run:
+    """One session's training run for one config: the model, its optimizer and the suspended loop.
+
+    Iterating `snapshots()` again after an interruption resumes exactly where it stopped,
+    so a stopped-then-resumed run matches an uninterrupted one step for step.
+    """
+
+    from_store = False  # True when rebuilt from a stored result rather than trained here
+
+    def __init__(self, cfg, data, device: str = "cpu"):
+        self.cfg = cfg
+        self.n_classes = data.n_classes
+        with _INIT_LOCK:
+            torch.manual_seed(cfg.train.seed)
+            self.model = build_model(cfg.model, data.n_features, data.n_classes).to(device)
+        self.history = History()
+        self.snapshot: Snapshot | None = None
+        self._loop: Iterator[Snapshot] | None = None
+        self._data, self._device = data, device
+
+    @classmethod
+    def finished(cls, cfg, data, state_dict: dict, history: History, snapshot: Snapshot) -> Run:
+        """A run rebuilt from a stored result: a fresh module of this session's own."""
+        run = cls(cfg, data)
+        run.model.load_state_dict(state_dict)
+        run.history = history.copy()
+        run.snapshot = Snapshot(snapshot.epoch, snapshot.step, snapshot.n_epochs, run.history, True, snapshot.diverged)
+        run.from_store = True
+        return run
+
+    @property
+    def done(self) -> bool:
+        return self.snapshot is not None and self.snapshot.done
+
+    @property
+    def started(self) -> bool:
+        return self._loop is not None or self.snapshot is not None
+
+    def snapshots(self) -> Iterator[Snapshot]:
+        """The live loop; the same suspended generator every call until it is finished."""
+        if self._loop is None:
+            self._loop = self._start()
+        for snap in self._loop:
+            self.snapshot = snap
+            yield snap
+
+    def _start(self) -> Iterator[Snapshot]:
+        cfg, d, dev = self.cfg.train, self._data, self._device
+        tensors = (
+            torch.as_tensor(d.X_train, device=dev),
+            torch.as_tensor(d.y_train, device=dev),
+            torch.as_tensor(d.X_test, device=dev),
+            torch.as_tensor(d.y_test, device=dev),
+        )
+        optimizer = build_optimizer(cfg, self.model.parameters())
+        generator = torch.Generator().manual_seed(cfg.seed)
+        loss_fn = LOSSES[cfg.loss].make()
+        return train(self.model, optimizer, loss_fn, tensors, cfg.epochs, cfg.batch_size, generator, self.history)
+
+    def result(self) -> tuple[dict, History, Snapshot]:
+        """Immutable copies to put in the shared store: CPU state_dict, history, last snapshot."""
+        state = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
+        return state, self.history.copy(), self.snapshot

@@ -1,0 +1,92 @@
+"""The 2-D board: status, progress, metrics, decision boundary, probability bars, curves."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from playground import plots
+from playground.models import n_parameters
+from playground.training import Run, predict_proba
+
+AUTO = -1  # the point picker's "least sure point" option
+CHART = dict(width="stretch", config={"displayModeBar": False})
+
+
+def _fmt(value, pct=False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1%}" if pct else f"{value:.3f}"
+
+
+class Board2D:
+    """Placeholders laid out once per script run; draw(run) refills them with the run's state."""
+
+    def __init__(self, data, cfg):
+        self.data, self.cfg = data, cfg
+        self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]))
+        self.frame = 0
+        self.status = st.empty()
+        self.progress = st.empty()
+        self.metrics = [c.empty() for c in st.columns(4)]
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            self.boundary = st.empty()
+        with right:
+            self.point = st.selectbox(
+                "Point to inspect", [AUTO, *range(len(data.y_test))], key=f"point_{hash(cfg.data)}",
+                format_func=self._point_label,
+                help="Which test point's class probabilities to show. 'Least sure' follows the test point "
+                "the model is most undecided about right now; it is ringed in the plot.",
+            )
+            self.bars = st.empty()
+            self.summary = st.empty()
+        self.curves = st.empty()
+
+    def _point_label(self, i: int) -> str:
+        if i == AUTO:
+            return "Least sure test point (auto)"
+        x1, x2 = self.data.X_test[i]
+        return f"Test point #{i}: ({x1:.2f}, {x2:.2f}), class {self.data.y_test[i]}"
+
+    def draw(self, run: Run) -> None:
+        """Redraw everything from the run's model and history (called a few times a second)."""
+        self.frame += 1
+        snap, hist, data = run.snapshot, run.history, self.data
+        epoch = snap.epoch if snap else 0
+        self._status(run)
+        self.progress.progress(epoch / run.cfg.train.epochs, text=f"Epoch {epoch} / {run.cfg.train.epochs}")
+        last = hist.last()
+        labels = (("Train loss", "train_loss", False), ("Test loss", "test_loss", False),
+                  ("Train accuracy", "train_acc", True), ("Test accuracy", "test_acc", True))
+        for ph, (label, key, pct) in zip(self.metrics, labels):
+            ph.metric(label, _fmt(last.get(key), pct))
+
+        proba_test = predict_proba(run.model, data.X_test)
+        idx = int(proba_test.max(1).argmin()) if self.point == AUTO else self.point
+        proba_grid = predict_proba(run.model, self.grid)
+        self.boundary.plotly_chart(
+            plots.boundary_figure(self.xs, self.ys, proba_grid, data, highlight=idx, title=f"Decision boundary, epoch {epoch}"),
+            key=f"boundary_{self.frame}", **CHART,
+        )
+        self.bars.plotly_chart(
+            plots.proba_bars(proba_test[idx], data.class_names, int(data.y_test[idx]),
+                             title=f"Test point #{idx} (true: class {data.y_test[idx]})"),
+            key=f"bars_{self.frame}", **CHART,
+        )
+        widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, data.n_classes)))
+        self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. Ringed point: #{idx}; a black outline marks its true class.")
+        self.curves.plotly_chart(plots.curves_figure(hist, run.cfg.train.epochs), key=f"curves_{self.frame}", **CHART)
+
+    def _status(self, run: Run) -> None:
+        snap = run.snapshot
+        if snap is None:
+            self.status.info("Untrained network with random weights. Press **Train** to watch it learn.")
+        elif snap.diverged:
+            self.status.error(snap.diverged)
+        elif snap.done:
+            cached = " It was trained before, so it is shown from the cache." if run.from_store else ""
+            self.status.success(f"Finished {snap.epoch} epochs.{cached} Change a setting, or press Reset for new weights.")
+        elif st.session_state.get("training"):
+            self.status.empty()
+        else:
+            self.status.info(f"Stopped after epoch {snap.epoch}. Press **Train** to continue, or **Reset** for new weights.")

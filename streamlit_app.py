@@ -1,0 +1,5 @@
+"""Entry point (Streamlit Community Cloud runs this file): page config and navigation only."""
+import streamlit as st
+
+st.set_page_config(page_title="PyTorch playground", page_icon="🧠", layout="wide")
+st.navigation([st.Page("pages/playground_2d.py", title="2-D playground", icon="🎯", default=True)]).run()

@@ -1,0 +1,146 @@
+"""Page tests: the real page script under streamlit's AppTest (no browser)."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import playground.ui as ui
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def _app(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _charts(at) -> dict:
+    """Plotly specs on the page, by the first word of their key (boundary, bars, curves)."""
+    out = {}
+    for el in at.get("plotly_chart"):
+        spec = json.loads(el.proto.spec)
+        title = (spec["layout"].get("title") or {}).get("text", "")
+        names = [t.get("name") for t in spec["data"]]
+        kind = "curves" if "train loss" in names else "boundary" if title.startswith("Decision") else "bars"
+        out[kind] = spec
+    return out
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_renders_untrained_with_all_charts():
+    at = _app()
+    assert not at.exception
+    assert at.title[0].value == "2-D playground"
+    assert [b.label for b in at.button] == ["Train", "Stop", "Reset"]
+    assert "Press **Train**" in at.info[0].value
+    charts = _charts(at)
+    assert set(charts) == {"boundary", "bars", "curves"}
+    assert charts["boundary"]["data"][0]["type"] == "heatmap"
+    assert _metrics(at)["Test loss"] == "—"
+
+
+def test_every_widget_has_a_help_tooltip():
+    at = _app()
+    widgets = [*at.selectbox, *at.slider, *at.select_slider, *at.number_input, *at.checkbox, *at.button]
+    assert len(widgets) > 15
+    missing = [w.label for w in widgets if not w.help]
+    assert not missing
+
+
+def test_short_training_run_draws_curves_metrics_and_finishes():
+    at = _app(epochs=5, random_state=101)
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert "Finished 5 epochs" in at.success[0].value
+    assert at.session_state["training"] is False
+    curves = _charts(at)["curves"]
+    assert curves["data"][0]["name"] == "train loss"
+    assert len(curves["data"][0]["x"]) == 6  # epochs 0..5
+    m = _metrics(at)
+    assert float(m["Test loss"]) > 0 and m["Test accuracy"].endswith("%")
+    assert "epoch 5" in _charts(at)["boundary"]["layout"]["title"]["text"]
+
+
+def test_stop_keeps_partial_history_and_train_continues():
+    at = _app(epochs=50, random_state=102, snapshot_budget=4)
+    at.button(key="train").click().run()  # the budget pauses like Stop after 4 snapshots
+    assert not at.exception
+    assert "Stopped after epoch 3" in at.info[0].value
+    assert len(_charts(at)["curves"]["data"][0]["x"]) == 4
+    assert at.button(key="train").disabled is False
+    at.button(key="train").click().run()
+    xs = _charts(at)["curves"]["data"][0]["x"]
+    assert len(xs) > 5 and xs == list(range(len(xs)))  # continued, not restarted
+    assert f"Stopped after epoch {xs[-1]}" in at.info[0].value
+
+
+def test_finished_config_shows_at_once_in_a_new_session():
+    first = _app(epochs=4, random_state=103)
+    first.button(key="train").click().run()
+    loss = _metrics(first)["Test loss"]
+    second = _app(epochs=4, random_state=103)  # another browser tab: no Train pressed
+    assert not second.exception
+    assert "trained before" in second.success[0].value
+    assert _metrics(second)["Test loss"] == loss
+    assert second.button(key="train").disabled  # nothing left to train
+
+
+def test_changing_only_training_settings_never_regenerates_data(monkeypatch):
+    calls = []
+    real = ui.load_dataset
+    monkeypatch.setattr(ui, "load_dataset", lambda cfg: calls.append(cfg) or real(cfg))
+    at = _app(random_state=104)
+    assert len(calls) == 1
+    at.select_slider(key="lr").set_value(0.3).run()
+    at.selectbox(key="optimizer").set_value("sgd").run()
+    assert len(calls) == 1
+    at.slider(key="noise").set_value(0.4).run()
+    assert len(calls) == 2
+
+
+def test_reset_starts_from_new_weights():
+    at = _app(epochs=3, random_state=105)
+    at.button(key="train").click().run()
+    assert at.success
+    at.button(key="reset").click().run()
+    assert at.session_state["seed"] == 1
+    assert "Untrained" in at.info[0].value and not at.button(key="train").disabled
+
+
+def test_diverging_run_explains_and_keeps_last_good_state():
+    at = _app(epochs=40, random_state=106, optimizer="sgd", lr=10.0, activation="relu", n_layers=3, width_0=32, width_1=32, width_2=32)
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert "diverged" in at.error[0].value and "learning rate" in at.error[0].value
+    losses = _charts(at)["curves"]["data"][0]["y"]
+    assert all(isinstance(v, float) for v in losses)  # NaN would arrive as None
+    assert _metrics(at)["Test loss"] not in ("nan", "—")
+
+
+@pytest.mark.parametrize(
+    "state, words",
+    [
+        (dict(dataset="blobs", n_classes_blobs=6, n_samples=50, test_fraction=0.1), "points per class"),
+        (dict(batchnorm=True, batch_size=1), "BatchNorm needs batches"),
+    ],
+)
+def test_impossible_combinations_show_a_message_not_a_traceback(state, words):
+    at = _app(**state)
+    assert not at.exception
+    assert words in at.error[0].value
+    assert not at.button  # nothing to train until the setting is fixed
+
+
+def test_every_dataset_and_no_hidden_layers_render():
+    at = _app(n_layers=0)
+    for name in ui.DATASETS:
+        at.selectbox(key="dataset").set_value(name).run()
+        assert not at.exception, name
+        assert len(_charts(at)) == 3

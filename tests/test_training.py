@@ -1,0 +1,97 @@
+import itertools
+
+import numpy as np
+import torch
+
+from playground.config import Config
+from playground.data import load_dataset
+from playground.training import STEPS_PER_PARTIAL_SNAPSHOT, Run, predict_proba
+
+
+def _run(cfg, limit=None):
+    run = Run(cfg, load_dataset(cfg.data))
+    snaps = list(itertools.islice(run.snapshots(), limit))
+    return run, snaps
+
+
+def test_loss_falls_and_accuracy_rises_on_moons():
+    run, snaps = _run(Config().replace(epochs=60))
+    h = run.history
+    assert snaps[-1].done and snaps[-1].epoch == 60
+    assert h.epoch == list(range(61))
+    assert h.train_loss[-1] < 0.3 * h.train_loss[0]
+    assert h.test_acc[-1] > 0.9
+
+
+def test_same_config_same_curve():
+    cfg = Config().replace(epochs=20, dropout=0.2)
+    a, _ = _run(cfg)
+    b, _ = _run(cfg)
+    assert a.history.train_loss == b.history.train_loss
+    c, _ = _run(cfg.replace(seed=1))
+    assert c.history.train_loss != a.history.train_loss
+
+
+def test_stopped_run_keeps_its_history_and_resumes_exactly():
+    cfg = Config().replace(epochs=12)
+    full, _ = _run(cfg)
+    part = Run(cfg, load_dataset(cfg.data))
+    for snap in part.snapshots():
+        if snap.epoch == 4 and snap.step > 0 and snap.step % 14 == 0:  # end of epoch 4: press Stop
+            break
+    assert not part.done and part.snapshot.epoch == 4
+    assert part.history.epoch == [0, 1, 2, 3, 4]
+    assert part.history.train_loss == full.history.train_loss[:5]
+    for _ in part.snapshots():  # press Train again: continues, not restarts
+        pass
+    assert part.done and part.history.train_loss == full.history.train_loss
+
+
+def test_big_epochs_yield_snapshots_inside_the_epoch():
+    cfg = Config().replace(n_samples=2000, batch_size=1, epochs=1, test_fraction=0.5)
+    run, snaps = _run(cfg)
+    inside = [s for s in snaps if s.epoch == 0 and s.step > 0]
+    assert len(inside) == 1000 // STEPS_PER_PARTIAL_SNAPSHOT
+    assert snaps[-1].done and snaps[-1].step == 1000
+
+
+def test_divergence_stops_with_a_message_and_finite_weights():
+    cfg = Config().replace(optimizer="sgd", lr=10.0, activation="relu", hidden=(32, 32, 32), epochs=50)
+    run, snaps = _run(cfg)
+    last = snaps[-1]
+    assert last.done and last.diverged
+    assert "learning rate" in last.diverged and "diverged" in last.diverged
+    assert last.epoch < 50
+    assert all(torch.isfinite(p).all() for p in run.model.parameters())
+    assert all(np.isfinite(v) for v in run.history.train_loss)
+    assert np.isfinite(predict_proba(run.model, np.zeros((3, 2), np.float32))).all()
+
+
+def test_batchnorm_with_a_leftover_batch_of_one_trains():
+    # 211 training points, batch 10: the last batch has one point, which BatchNorm cannot take.
+    cfg = Config().replace(n_samples=302, batchnorm=True, batch_size=10, epochs=3)
+    assert cfg.data.n_train % 10 == 1
+    run, snaps = _run(cfg)
+    assert snaps[-1].done and not snaps[-1].diverged
+
+
+def test_predict_proba_rows_sum_to_one_and_keep_training_mode():
+    run = Run(Config().replace(dropout=0.5), load_dataset(Config().data))
+    run.model.train()
+    p = predict_proba(run.model, np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32))
+    assert p.shape == (50, 2) and np.allclose(p.sum(1), 1, atol=1e-5)
+    assert run.model.training  # a mid-epoch redraw must not leave dropout switched off
+
+
+def test_finished_run_rebuilds_an_independent_module():
+    cfg = Config().replace(epochs=5)
+    run, _ = _run(cfg)
+    state, history, snap = run.result()
+    a = Run.finished(cfg, load_dataset(cfg.data), state, history, snap)
+    b = Run.finished(cfg, load_dataset(cfg.data), state, history, snap)
+    assert a.model is not b.model and a.done and a.from_store
+    with torch.no_grad():
+        next(a.model.parameters()).add_(1.0)  # one session's change...
+    assert torch.equal(next(b.model.parameters()), state["0.weight"])  # ...never reaches another
+    a.history.train_loss.append(123.0)
+    assert 123.0 not in b.history.train_loss and 123.0 not in history.train_loss
