@@ -34,7 +34,8 @@ def _boundary_colorscale(n_classes: int):
     scale = []
     for k in range(n_classes):
         lo, hi = k / n_classes, (k + 1) / n_classes
-        scale += [[lo, _mix_with_white(class_color(k), 0.08)], [hi - 1e-6 if k < n_classes - 1 else hi, _mix_with_white(class_color(k), 0.75)]]
+        pale, full = _mix_with_white(class_color(k), 0.06), _mix_with_white(class_color(k), 0.6)
+        scale += [[lo, pale], [hi - 1e-6 if k < n_classes - 1 else hi, full]]
     return scale
 
 
@@ -49,7 +50,8 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
     # 0 at a coin toss between all classes, 1 when certain: drives the shade within a band.
     shade = (confidence - 1 / k) / (1 - 1 / k)
     z = (winner + np.clip(shade, 0, 0.999)).reshape(len(ys), len(xs)).astype(np.float32)
-    custom = np.stack([winner, confidence * 100], -1).reshape(len(ys), len(xs), 2).round(1)
+    # uint8 so plotly ships it as compact base64, not a JSON list of floats
+    custom = np.stack([winner, (confidence * 100).round()], -1).reshape(len(ys), len(xs), 2).astype(np.uint8)
     fig = go.Figure(
         go.Heatmap(
             x=xs, y=ys, z=z, zmin=0, zmax=k, colorscale=_boundary_colorscale(k), showscale=False,
@@ -77,8 +79,8 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
             )
         )
     fig.update_layout(
-        title=title, height=520, margin=dict(l=50, r=10, t=50, b=50), font=FONT,
-        legend=dict(orientation="v", x=1.02, y=1), plot_bgcolor="white",
+        title=title, height=600, margin=dict(l=50, r=10, t=50, b=40), font=FONT,
+        legend=dict(orientation="h", x=0, y=-0.12, groupclick="toggleitem"), plot_bgcolor="white",
     )
     fig.update_xaxes(title_text="x1", range=[xs[0], xs[-1]], constrain="domain")
     fig.update_yaxes(title_text="x2", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain")
