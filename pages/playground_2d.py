@@ -13,6 +13,10 @@ if error:
     st.stop()
 
 data = ui.dataset(cfg.data)
+problem = ui.loss_problem(cfg, data)
+if problem:
+    st.error(problem)
+    st.stop()
 run = ui.current_run(cfg, data)
 ui.control_buttons(run)
 board = Board2D(data, cfg)

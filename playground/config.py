@@ -10,7 +10,6 @@ from playground import data, models
 # Widget ranges live here so the page and the validation agree.
 LIMITS = {
     "n_samples": (50, 2000),
-    "noise": (0.0, 1.0),
     "test_fraction": (0.1, 0.9),
     "n_layers": (0, 6),
     "width": (1, 64),
@@ -31,9 +30,12 @@ def _check_range(name: str, value, label: str | None = None) -> None:
         raise ValueError(f"{label or name} must be between {lo:g} and {hi:g}, got {value:g}.")
 
 
+UPLOAD = "upload"  # DataConfig.dataset for a user's CSV; DataConfig.upload names its content
+
+
 @dataclass(frozen=True)
 class DataConfig:
-    """Which dataset, how many points, how noisy, how it is split."""
+    """Which dataset, how many points, how noisy, how it is split and scaled."""
 
     dataset: str = "moons"
     n_samples: int = 300
@@ -41,20 +43,33 @@ class DataConfig:
     test_fraction: float = 0.3
     n_classes: int = 2
     random_state: int = 0
+    standardize: bool = False
+    upload: str = ""  # content hash of an uploaded CSV and its reading options
 
     def __post_init__(self):
+        _check_range("test_fraction", self.test_fraction, "Test fraction")
+        _check_range("seed", self.random_state, "Data seed")
+        if self.dataset == UPLOAD:
+            if not self.upload:
+                raise ValueError("Upload a CSV file first.")
+            return  # sizes and classes are known only once the file is read
         if self.dataset not in data.DATASETS:
             raise ValueError(f"Unknown dataset {self.dataset!r}; choose one of {', '.join(data.DATASETS)}.")
-        lo, hi = data.DATASETS[self.dataset].classes
+        spec = data.DATASETS[self.dataset]
+        lo, hi = spec.classes
         if lo == hi:  # fixed class count: canonicalise so equal data has equal configs
             object.__setattr__(self, "n_classes", lo)
         elif not lo <= self.n_classes <= hi:
             raise ValueError(f"{self.dataset} needs between {lo} and {hi} classes, got {self.n_classes}.")
-        _check_range("n_samples", self.n_samples, "Number of samples")
-        _check_range("noise", self.noise, "Noise")
-        _check_range("test_fraction", self.test_fraction, "Test fraction")
-        _check_range("seed", self.random_state, "Data seed")
-        if min(self.n_test, self.n_train) < 2 * self.n_classes:
+        if spec.size:  # a fixed table: sample count and noise do not apply
+            object.__setattr__(self, "n_samples", spec.size)
+            object.__setattr__(self, "noise", 0.0)
+        else:
+            _check_range("n_samples", self.n_samples, "Number of samples")
+            lo_noise, hi_noise = spec.noise_range
+            if not (math.isfinite(self.noise) and lo_noise <= self.noise <= hi_noise):
+                raise ValueError(f"{spec.noise_label} must be between {lo_noise:g} and {hi_noise:g}, got {self.noise}.")
+        if min(self.n_test, self.n_train) < max(2, 2 * self.n_classes):
             raise ValueError(
                 f"With {self.n_samples} samples and a {self.test_fraction:.0%} test split, the train "
                 f"or test set has fewer than 2 points per class; use more samples or a split nearer 50%."
@@ -77,6 +92,7 @@ class ModelConfig:
     activation: str = "tanh"
     batchnorm: bool = False
     dropout: float = 0.0
+    bias: bool = True
 
     def __post_init__(self):
         object.__setattr__(self, "hidden", tuple(int(w) for w in self.hidden))

@@ -41,30 +41,76 @@ OPTIMIZERS: dict[str, Choice] = {
 
 
 @dataclass(frozen=True)
-class LossChoice(Choice):
-    """A loss plus the output layer it expects and how its outputs become probabilities."""
+class LossChoice:
+    """A loss with everything around it: the output layer it expects, the target format,
+    how outputs become predictions and probabilities, and which tasks it fits."""
 
-    to_proba: Callable[[torch.Tensor], torch.Tensor] = lambda out: torch.softmax(out, dim=1)
+    make: Callable[[], nn.Module]
+    label: str
+    about: str
+    task: str = "classification"
+    head: Callable[[], nn.Module] | None = None  # layer appended after the last Linear
+    binary: bool = False  # one sigmoid output: exactly two classes
+    target: Callable = lambda y: y  # the labels as this loss wants them
+    to_proba: Callable | None = lambda out: torch.softmax(out, dim=1)
+    predict: Callable = lambda out: out.argmax(1)
+
+    def n_out(self, n_classes: int) -> int:
+        return 1 if self.binary or self.task == "regression" else n_classes
+
+    def problem(self, n_classes: int) -> str | None:
+        """Why this loss cannot train on data with n_classes classes (0: regression), or None."""
+        if self.task == "regression" and n_classes:
+            return f"{self.label} is a regression loss, but this dataset has {n_classes} classes: use cross-entropy."
+        if self.task == "classification" and not n_classes:
+            return f"{self.label} needs classes, but this dataset has a numeric target: use MSE for regression."
+        if self.binary and n_classes != 2:
+            return f"{self.label} has one sigmoid output, so it handles exactly 2 classes, not {n_classes}: use cross-entropy."
+        return None
+
+
+def _column(y):
+    return y.float().unsqueeze(1)
 
 
 LOSSES: dict[str, LossChoice] = {
-    "cross_entropy": LossChoice(nn.CrossEntropyLoss, "Cross-entropy", "softmax + negative log-likelihood on raw scores"),
+    "cross_entropy": LossChoice(nn.CrossEntropyLoss, "Cross-entropy", "softmax + negative log-likelihood on raw scores (logits)"),
+    "nll": LossChoice(
+        nn.NLLLoss, "LogSoftmax + NLLLoss", "the MNIST tutorial's pair: a LogSoftmax output layer, then negative log-likelihood",
+        head=lambda: nn.LogSoftmax(dim=1), to_proba=torch.exp,
+    ),
+    "bce": LossChoice(
+        nn.BCELoss, "Sigmoid + BCELoss", "one sigmoid output (the probability of class 1) and binary cross-entropy",
+        head=nn.Sigmoid, binary=True, target=_column,
+        to_proba=lambda out: torch.cat([1 - out, out], dim=1), predict=lambda out: (out[:, 0] > 0.5).long(),
+    ),
+    "softmax_ce": LossChoice(
+        nn.CrossEntropyLoss, "Softmax + cross-entropy", "a Softmax output fed to CrossEntropyLoss, as one tutorial does "
+        "(cross-entropy applies softmax again, so learning is slower)", head=lambda: nn.Softmax(dim=1), to_proba=lambda out: out,
+    ),
+    "mse": LossChoice(
+        nn.MSELoss, "Mean squared error", "regression: the average squared distance to the target",
+        task="regression", target=_column, to_proba=None, predict=lambda out: out[:, 0],
+    ),
 }
 
 
-def build_model(cfg, n_in: int, n_out: int) -> nn.Sequential:
-    """Linear [-> BatchNorm] -> activation [-> Dropout] per hidden layer, then a Linear head."""
+def build_model(cfg, n_in: int, n_classes: int, loss: str = "cross_entropy") -> nn.Sequential:
+    """Linear [-> BatchNorm] -> activation [-> Dropout] per hidden layer, a Linear out, the loss's head."""
     layers: list[nn.Module] = []
     width_in = n_in
     for width in cfg.hidden:
-        layers.append(nn.Linear(width_in, width))
+        layers.append(nn.Linear(width_in, width, bias=cfg.bias))
         if cfg.batchnorm:
             layers.append(nn.BatchNorm1d(width))
         layers.append(ACTIVATIONS[cfg.activation].make())
         if cfg.dropout > 0:
             layers.append(nn.Dropout(cfg.dropout))
         width_in = width
-    layers.append(nn.Linear(width_in, n_out))
+    choice = LOSSES[loss]
+    layers.append(nn.Linear(width_in, choice.n_out(n_classes), bias=cfg.bias))
+    if choice.head:
+        layers.append(choice.head())
     return nn.Sequential(*layers)
 
 

@@ -87,23 +87,26 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
     return fig
 
 
-def curves_figure(history, n_epochs: int | None = None) -> go.Figure:
-    """Train and test loss (left) and accuracy (right) against epochs."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"), horizontal_spacing=0.12)
-    for col, metric in ((1, "loss"), (2, "acc")):
+def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entropy loss", score_label="accuracy") -> go.Figure:
+    """Train and test loss (left) and score, accuracy or R², (right) against epochs."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", score_label.capitalize()), horizontal_spacing=0.12)
+    for col, metric in ((1, "loss"), (2, "score")):
         for split, dash in (("train", "solid"), ("test", "dash")):
             fig.add_trace(
                 go.Scatter(
                     x=history.epoch, y=getattr(history, f"{split}_{metric}"), mode="lines",
-                    name=f"{split} {'loss' if metric == 'loss' else 'accuracy'}",
+                    name=f"{split} {'loss' if metric == 'loss' else score_label}",
                     line=dict(color="#1f77b4" if split == "train" else "#f08c1a", dash=dash, width=2.5),
                 ),
                 row=1, col=col,
             )
     x_max = max(n_epochs or 1, history.epoch[-1] if history.epoch else 1)
     fig.update_xaxes(title_text="epoch", range=[0, x_max])
-    fig.update_yaxes(title_text="cross-entropy loss", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="accuracy", range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    fig.update_yaxes(title_text=loss_label, rangemode="tozero", row=1, col=1)
+    if score_label == "accuracy":
+        fig.update_yaxes(title_text="accuracy", range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    else:  # R² can be very negative for an untrained model: show the useful part
+        fig.update_yaxes(title_text=score_label, range=[min(0, *history.test_score[-1:]) - 0.05, 1.02], row=1, col=2)
     fig.update_layout(height=340, margin=dict(l=60, r=10, t=40, b=50), font=FONT, legend=dict(orientation="h", y=-0.25))
     return fig
 

@@ -27,8 +27,8 @@ class History:
     epoch: list = field(default_factory=list)
     train_loss: list = field(default_factory=list)
     test_loss: list = field(default_factory=list)
-    train_acc: list = field(default_factory=list)
-    test_acc: list = field(default_factory=list)
+    train_score: list = field(default_factory=list)  # accuracy, or R² for regression
+    test_score: list = field(default_factory=list)
 
     def append(self, epoch: int, metrics: dict) -> None:
         self.epoch.append(epoch)
@@ -36,7 +36,7 @@ class History:
             getattr(self, name).append(value)
 
     def last(self) -> dict:
-        names = ("train_loss", "test_loss", "train_acc", "test_acc")
+        names = ("train_loss", "test_loss", "train_score", "test_score")
         return {n: getattr(self, n)[-1] for n in names} if self.epoch else {}
 
     def copy(self) -> History:
@@ -71,33 +71,51 @@ def evaluating(model: nn.Module):
         model.train(was_training)
 
 
-def predict_proba(model: nn.Module, X, loss: str = "cross_entropy") -> np.ndarray:
-    """Class probabilities for the rows of X, as a float32 numpy array."""
+def _outputs(model: nn.Module, X) -> torch.Tensor:
     device = next(model.parameters()).device
     with evaluating(model):
-        out = model(torch.as_tensor(X, dtype=torch.float32, device=device))
-        return LOSSES[loss].to_proba(out).float().cpu().numpy()
+        return model(torch.as_tensor(X, dtype=torch.float32, device=device))
 
 
-def evaluate(model, loss_fn, X, y) -> tuple[float, float]:
-    """(mean loss, accuracy) of the model on one split."""
+def predict_proba(model: nn.Module, X, loss: str = "cross_entropy") -> np.ndarray:
+    """Class probabilities for the rows of X, as a float32 numpy array."""
+    return LOSSES[loss].to_proba(_outputs(model, X)).float().cpu().numpy()
+
+
+def predict(model: nn.Module, X, loss: str = "cross_entropy") -> np.ndarray:
+    """Predicted class (or value, for regression) for the rows of X."""
+    return LOSSES[loss].predict(_outputs(model, X)).cpu().numpy()
+
+
+def score(choice, out: torch.Tensor, y: torch.Tensor) -> float:
+    """Accuracy for classification; R² (1 - residual/total variance) for regression."""
+    pred = choice.predict(out)
+    if choice.task == "classification":
+        return (pred == y).float().mean().item()
+    total = ((y - y.mean()) ** 2).sum()
+    return (1 - ((y - pred) ** 2).sum() / total.clamp_min(1e-12)).item()
+
+
+def evaluate(model, choice, loss_fn, X, y) -> tuple[float, float]:
+    """(mean loss, score) of the model on one split."""
     with evaluating(model):
         out = model(X)
-        return loss_fn(out, y).item(), (out.argmax(1) == y).float().mean().item()
+        return loss_fn(out, choice.target(y)).item(), score(choice, out, y)
 
 
-def train(model, optimizer, loss_fn, tensors, n_epochs, batch_size, generator, history) -> Iterator[Snapshot]:
+def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, history) -> Iterator[Snapshot]:
     """The tutorials' loop: per batch zero_grad, forward, loss, backward, step; eval each epoch."""
     X_train, y_train, X_test, y_test = tensors
+    loss_fn, target = choice.make(), choice.target
     n = len(X_train)
     drop_tiny = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
     step, epoch = 0, 0
     last_good = copy.deepcopy(model.state_dict())
 
     def metrics():
-        train_loss, train_acc = evaluate(model, loss_fn, X_train, y_train)
-        test_loss, test_acc = evaluate(model, loss_fn, X_test, y_test)
-        return dict(train_loss=train_loss, test_loss=test_loss, train_acc=train_acc, test_acc=test_acc)
+        train_loss, train_score = evaluate(model, choice, loss_fn, X_train, y_train)
+        test_loss, test_score = evaluate(model, choice, loss_fn, X_test, y_test)
+        return dict(train_loss=train_loss, test_loss=test_loss, train_score=train_score, test_score=test_score)
 
     if not history.epoch:
         history.append(0, metrics())
@@ -110,7 +128,7 @@ def train(model, optimizer, loss_fn, tensors, n_epochs, batch_size, generator, h
             if drop_tiny and len(idx) < 2:
                 continue  # BatchNorm cannot normalise a batch of one
             optimizer.zero_grad()
-            loss = loss_fn(model(X_train[idx]), y_train[idx])
+            loss = loss_fn(model(X_train[idx]), target(y_train[idx]))
             if not torch.isfinite(loss):
                 model.load_state_dict(last_good)
                 yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, loss))
@@ -150,11 +168,14 @@ class Run:
     from_store = False  # True when rebuilt from a stored result rather than trained here
 
     def __init__(self, cfg, data, device: str = "cpu"):
+        problem = LOSSES[cfg.train.loss].problem(data.n_classes)
+        if problem:
+            raise ValueError(problem)
         self.cfg = cfg
         self.n_classes = data.n_classes
         with _INIT_LOCK:
             torch.manual_seed(cfg.train.seed)
-            self.model = build_model(cfg.model, data.n_features, data.n_classes).to(device)
+            self.model = build_model(cfg.model, data.n_features, data.n_classes, cfg.train.loss).to(device)
         self.history = History()
         self.snapshot: Snapshot | None = None
         self._loop: Iterator[Snapshot] | None = None
@@ -196,8 +217,7 @@ class Run:
         )
         optimizer = build_optimizer(cfg, self.model.parameters())
         generator = torch.Generator().manual_seed(cfg.seed)
-        loss_fn = LOSSES[cfg.loss].make()
-        return train(self.model, optimizer, loss_fn, tensors, cfg.epochs, cfg.batch_size, generator, self.history)
+        return train(self.model, optimizer, LOSSES[cfg.loss], tensors, cfg.epochs, cfg.batch_size, generator, self.history)
 
     def result(self) -> tuple[dict, History, Snapshot]:
         """Immutable copies to put in the shared store: CPU state_dict, history, last snapshot."""

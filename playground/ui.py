@@ -10,7 +10,8 @@ import torch
 from playground import config as C
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import DATASETS, load_dataset
-from playground.models import ACTIVATIONS, OPTIMIZERS
+from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS
+from playground.presets import PRESETS
 from playground.store import ResultStore
 from playground.training import ENGINE_VERSION, Run
 
@@ -47,120 +48,194 @@ def _default(key: str, value):
     return key
 
 
-def _data_widgets(disabled: bool) -> DataConfig:
-    d = DEFAULTS.data
-    name = st.selectbox(
-        "Dataset", list(DATASETS), key=_default("dataset", d.dataset), disabled=disabled,
-        format_func=lambda n: DATASETS[n].label,
-        help="The points to classify. " + "; ".join(f"{s.label}: {s.about}" for s in DATASETS.values()) + ".",
-    )
-    lo, hi = DATASETS[name].classes
-    n_classes = lo
-    if lo < hi:
-        n_classes = st.slider(
-            "Classes", lo, hi, key=_default(f"n_classes_{name}", lo), disabled=disabled,
-            help="How many groups of points (colours) the network must tell apart.",
+class Widgets:
+    """The settings widgets of one page; keys carry the page's prefix so pages keep their own values."""
+
+    def __init__(self, page: str, disabled: bool):
+        self.page, self.disabled = page, disabled
+        self.prefix = "" if page == "2d" else f"{page}_"
+
+    def key(self, name: str) -> str:
+        return self.prefix + name
+
+    def _w(self, widget, label, name, default, **kw):
+        return widget(label, key=_default(self.key(name), default), disabled=self.disabled, **kw)
+
+    def data(self, datasets: list[str]) -> DataConfig:
+        d = DEFAULTS.data
+        name = self._w(
+            st.selectbox, "Dataset", "dataset", datasets[0], options=datasets, format_func=lambda n: DATASETS[n].label,
+            help="The points to learn from. " + "; ".join(f"{DATASETS[n].label}: {DATASETS[n].about}" for n in datasets) + ".",
         )
-    n_samples = st.slider(
-        "Number of samples", *C.LIMITS["n_samples"], step=50, key=_default("n_samples", d.n_samples), disabled=disabled,
-        help="How many points to generate in total (train + test). More points: a clearer picture, slower epochs.",
-    )
-    noise = st.slider(
-        "Noise", *C.LIMITS["noise"], step=0.05, key=_default("noise", d.noise), disabled=disabled,
-        help="How much random jitter blurs the shapes. 0 gives clean shapes; high noise makes classes overlap.",
-    )
-    test_fraction = st.slider(
-        "Test split", *C.LIMITS["test_fraction"], step=0.05, key=_default("test_fraction", d.test_fraction), disabled=disabled,
-        help="Share of the points held out for testing. The network never trains on them, so the test "
-        "accuracy shows how well it generalises to new points.",
-    )
-    random_state = st.number_input(
-        "Data seed", *C.LIMITS["seed"], key=_default("random_state", d.random_state), disabled=disabled,
-        help="Same seed, same points. Change it to draw a new sample of the same shape.",
-    )
-    return DataConfig(name, n_samples, noise, test_fraction, n_classes, int(random_state))
-
-
-def _model_widgets(disabled: bool) -> ModelConfig:
-    m = DEFAULTS.model
-    n_layers = st.number_input(
-        "Hidden layers", *C.LIMITS["n_layers"], key=_default("n_layers", len(m.hidden)), disabled=disabled,
-        help="Layers of neurons between input and output. 0 hidden layers is logistic regression: one straight boundary.",
-    )
-    widths = []
-    cols = st.columns(3)
-    for i in range(int(n_layers)):
-        with cols[i % 3]:
-            widths.append(
-                st.number_input(
-                    f"Layer {i + 1}", *C.LIMITS["width"], key=_default(f"width_{i}", 8), disabled=disabled,
-                    help=f"Neurons in hidden layer {i + 1}. More neurons can draw more complicated boundaries.",
-                )
+        spec = DATASETS[name]
+        lo, hi = spec.classes
+        n_classes = lo
+        if lo < hi:
+            n_classes = self._w(st.slider, "Classes", f"n_classes_{name}", lo, min_value=lo, max_value=hi,
+                                help="How many groups of points (colours) the network must tell apart.")
+        n_samples, noise = d.n_samples, 0.0
+        if not spec.size:
+            n_samples = self._w(
+                st.slider, "Number of samples", "n_samples", d.n_samples, min_value=C.LIMITS["n_samples"][0],
+                max_value=C.LIMITS["n_samples"][1], step=50,
+                help="How many points to generate in total (train + test). More points: a clearer picture, slower epochs.",
             )
-    activation = st.selectbox(
-        "Activation", list(ACTIVATIONS), key=_default("activation", m.activation), disabled=disabled,
-        format_func=lambda n: ACTIVATIONS[n].label,
-        help="The non-linearity after each hidden layer. " + "; ".join(f"{a.label}: {a.about}" for a in ACTIVATIONS.values()) + ".",
-    )
-    batchnorm = st.checkbox(
-        "BatchNorm", key=_default("batchnorm", m.batchnorm), disabled=disabled,
-        help="Normalise each hidden layer's outputs over the batch: often trains faster and tolerates larger learning rates.",
-    )
-    dropout = st.slider(
-        "Dropout", *C.LIMITS["dropout"], step=0.05, key=_default("dropout", m.dropout), disabled=disabled,
-        help="While training, switch off this share of hidden neurons at random, so the network cannot rely on "
-        "any single one: a guard against overfitting. Turned off for evaluation.",
-    )
-    return ModelConfig(tuple(int(w) for w in widths), activation, batchnorm, dropout)
+            noise_key = "noise" if spec.noise_range == (0.0, 1.0) else f"noise_{name}"
+            noise = self._w(
+                st.slider, spec.noise_label, noise_key, max(spec.noise_range[0], d.noise), min_value=spec.noise_range[0],
+                max_value=spec.noise_range[1], step=0.05,
+                help="How much random jitter blurs the data. 0 gives clean shapes; high noise makes classes overlap.",
+            )
+        test_fraction = self._w(
+            st.slider, "Test split", "test_fraction", d.test_fraction, min_value=C.LIMITS["test_fraction"][0],
+            max_value=C.LIMITS["test_fraction"][1], step=0.05,
+            help="Share of the points held out for testing. The network never trains on them, so the test "
+            "accuracy shows how well it generalises to new points.",
+        )
+        random_state = self._w(
+            st.number_input, "Data seed", "random_state", d.random_state, min_value=0, max_value=C.LIMITS["seed"][1],
+            help="Same seed, same points and the same train/test split. Change it to draw a new sample.",
+        )
+        standardize = False
+        if self.page != "2d":
+            standardize = self._w(
+                st.checkbox, "Standardise features", "standardize", False,
+                help="Rescale every feature to mean 0 and standard deviation 1 (using the training split only). "
+                "Features on very different scales (like a glucose level and a pedigree score) otherwise slow learning down.",
+            )
+        return DataConfig(name, n_samples, noise, test_fraction, n_classes, int(random_state), standardize)
+
+    def model(self) -> ModelConfig:
+        m = DEFAULTS.model
+        n_layers = self._w(
+            st.number_input, "Hidden layers", "n_layers", len(m.hidden), min_value=0, max_value=C.LIMITS["n_layers"][1],
+            help="Layers of neurons between input and output. 0 hidden layers is a linear model "
+            "(logistic regression for classes): one straight boundary.",
+        )
+        widths = []
+        cols = st.columns(3)
+        for i in range(int(n_layers)):
+            with cols[i % 3]:
+                widths.append(self._w(
+                    st.number_input, f"Layer {i + 1}", f"width_{i}", 8, min_value=1, max_value=C.LIMITS["width"][1],
+                    help=f"Neurons in hidden layer {i + 1}. More neurons can draw more complicated boundaries.",
+                ))
+        activation = self._w(
+            st.selectbox, "Activation", "activation", m.activation, options=list(ACTIVATIONS),
+            format_func=lambda n: ACTIVATIONS[n].label,
+            help="The non-linearity after each hidden layer. " + "; ".join(f"{a.label}: {a.about}" for a in ACTIVATIONS.values()) + ".",
+        )
+        batchnorm = self._w(
+            st.checkbox, "BatchNorm", "batchnorm", m.batchnorm,
+            help="Normalise each hidden layer's outputs over the batch: often trains faster and tolerates larger learning rates.",
+        )
+        dropout = self._w(
+            st.slider, "Dropout", "dropout", m.dropout, min_value=0.0, max_value=C.LIMITS["dropout"][1], step=0.05,
+            help="While training, switch off this share of hidden neurons at random, so the network cannot rely on "
+            "any single one: a guard against overfitting. Turned off for evaluation.",
+        )
+        bias = self._w(
+            st.checkbox, "Bias terms", "bias", m.bias,
+            help="Give every neuron a bias (an offset added to its weighted sum). Without it, every boundary "
+            "and fitted line must pass through the origin.",
+        )
+        return ModelConfig(tuple(int(w) for w in widths), activation, batchnorm, dropout, bias)
+
+    def train(self, default_loss: str) -> TrainConfig:
+        t = DEFAULTS.train
+        optimizer = self._w(
+            st.selectbox, "Optimizer", "optimizer", t.optimizer, options=list(OPTIMIZERS),
+            format_func=lambda n: OPTIMIZERS[n].label,
+            help="The rule that turns gradients into weight updates. " + "; ".join(f"{o.label}: {o.about}" for o in OPTIMIZERS.values()) + ".",
+        )
+        lr = self._w(
+            st.select_slider, "Learning rate", "lr", t.lr, options=LR_STEPS, format_func=lambda v: f"{v:g}",
+            help="How big each update step is (log scale). Too small: learning crawls. Too big: the loss jumps around or blows up.",
+        )
+        batch_size = self._w(
+            st.select_slider, "Batch size", "batch_size", t.batch_size, options=BATCH_STEPS,
+            help="How many training points are averaged for each update. Small batches: many noisy steps per epoch; "
+            "large batches: few smooth steps.",
+        )
+        epochs = self._w(
+            st.number_input, "Epochs", "epochs", t.epochs, min_value=1, max_value=C.LIMITS["epochs"][1], step=10,
+            help="How many times training goes through every training point.",
+        )
+        weight_decay = self._w(
+            st.select_slider, "L2 weight decay", "weight_decay", t.weight_decay, options=DECAY_STEPS, format_func=lambda v: f"{v:g}",
+            help="Pulls every weight a little towards zero each step: keeps the boundary smooth and fights overfitting.",
+        )
+        loss = self._w(
+            st.selectbox, "Loss", "loss", default_loss, options=list(LOSSES), format_func=lambda n: LOSSES[n].label,
+            help="What training minimises. " + "; ".join(f"{c.label}: {c.about}" for c in LOSSES.values()) + ".",
+        )
+        seed = self._w(
+            st.number_input, "Weight seed", "seed", t.seed, min_value=0, max_value=C.LIMITS["seed"][1],
+            help="Seeds the starting weights and the shuffling: the same settings and seed give the same run. "
+            "Reset picks the next seed.",
+        )
+        return TrainConfig(optimizer, float(lr), int(batch_size), int(epochs), float(weight_decay), loss, int(seed))
 
 
-def _train_widgets(disabled: bool) -> TrainConfig:
-    t = DEFAULTS.train
-    optimizer = st.selectbox(
-        "Optimizer", list(OPTIMIZERS), key=_default("optimizer", t.optimizer), disabled=disabled,
-        format_func=lambda n: OPTIMIZERS[n].label,
-        help="The rule that turns gradients into weight updates. " + "; ".join(f"{o.label}: {o.about}" for o in OPTIMIZERS.values()) + ".",
-    )
-    lr = st.select_slider(
-        "Learning rate", LR_STEPS, key=_default("lr", t.lr), disabled=disabled, format_func=lambda v: f"{v:g}",
-        help="How big each update step is (log scale). Too small: learning crawls. Too big: the loss jumps around or blows up.",
-    )
-    batch_size = st.select_slider(
-        "Batch size", BATCH_STEPS, key=_default("batch_size", t.batch_size), disabled=disabled,
-        help="How many training points are averaged for each update. Small batches: many noisy steps per epoch; "
-        "large batches: few smooth steps.",
-    )
-    epochs = st.number_input(
-        "Epochs", *C.LIMITS["epochs"], step=10, key=_default("epochs", t.epochs), disabled=disabled,
-        help="How many times training goes through every training point.",
-    )
-    weight_decay = st.select_slider(
-        "L2 weight decay", DECAY_STEPS, key=_default("weight_decay", t.weight_decay), disabled=disabled,
-        format_func=lambda v: f"{v:g}",
-        help="Pulls every weight a little towards zero each step: keeps the boundary smooth and fights overfitting.",
-    )
-    seed = st.number_input(
-        "Weight seed", *C.LIMITS["seed"], key=_default("seed", t.seed), disabled=disabled,
-        help="Seeds the starting weights and the shuffling: the same settings and seed give the same run. "
-        "Reset picks the next seed.",
-    )
-    return TrainConfig(optimizer, float(lr), int(batch_size), int(epochs), float(weight_decay), "cross_entropy", int(seed))
+def config_state(cfg: Config, page: str) -> dict:
+    """The widget values that show cfg on a page (the inverse of the widgets), for presets."""
+    w = Widgets(page, False)
+    d, m, t = cfg.data, cfg.model, cfg.train
+    state = {
+        "dataset": d.dataset, f"n_classes_{d.dataset}": d.n_classes, "n_samples": d.n_samples, "test_fraction": d.test_fraction,
+        "random_state": d.random_state, "standardize": d.standardize, "n_layers": len(m.hidden), "activation": m.activation,
+        "batchnorm": m.batchnorm, "dropout": m.dropout, "bias": m.bias, "optimizer": t.optimizer, "lr": t.lr,
+        "batch_size": t.batch_size, "epochs": t.epochs, "weight_decay": t.weight_decay, "loss": t.loss, "seed": t.seed,
+        **{f"width_{i}": width for i, width in enumerate(m.hidden)},
+    }
+    spec = DATASETS.get(d.dataset)
+    if spec and not spec.size:
+        state["noise" if spec.noise_range == (0.0, 1.0) else f"noise_{d.dataset}"] = d.noise
+    return {w.key(k): v for k, v in state.items()}
 
 
-def sidebar_config() -> tuple[Config | None, str | None]:
+def apply_preset(name: str) -> None:
+    """Button callback: fill every widget of the preset's page with the tutorial's settings."""
+    preset = PRESETS[name]
+    st.session_state.update(config_state(preset.config, preset.page))
+    st.session_state.training = False
+
+
+def preset_buttons(page: str) -> None:
+    """One button per tutorial preset of this page."""
+    names = [n for n, p in PRESETS.items() if p.page == page]
+    if not names:
+        return
+    st.subheader("Tutorial presets")
+    for name in names:
+        p = PRESETS[name]
+        st.button(
+            p.label, key=f"preset_{name}", on_click=apply_preset, args=(name,), disabled=is_training(), width="stretch",
+            help=f"Fill every setting with the tutorial's: it reports {p.figure}. You can change anything afterwards.",
+        )
+
+
+def sidebar_config(page: str = "2d", datasets: list[str] | None = None, default_loss: str = "cross_entropy"):
     """Draw the settings in the sidebar; return the Config, or None and a message saying what is wrong."""
-    disabled = is_training()
+    widgets = Widgets(page, is_training())
+    datasets = datasets or [n for n, s in DATASETS.items() if s.page == page]
     with st.sidebar:
+        preset_buttons(page)
         try:
             st.header("Data")
-            data_cfg = _data_widgets(disabled)
+            data_cfg = widgets.data(datasets)
             st.header("Network")
-            model_cfg = _model_widgets(disabled)
+            model_cfg = widgets.model()
             st.header("Training")
-            train_cfg = _train_widgets(disabled)
+            train_cfg = widgets.train(default_loss)
             return Config(data_cfg, model_cfg, train_cfg), None
         except ValueError as err:
             return None, str(err)
+
+
+def loss_problem(cfg: Config, data) -> str | None:
+    """A one-line reason the chosen loss cannot train on this data, or None."""
+    return LOSSES[cfg.train.loss].problem(data.n_classes)
 
 
 def current_run(cfg: Config, data) -> Run:

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from playground import plots
-from playground.models import n_parameters
+from playground.models import LOSSES, n_parameters
 from playground.training import Run, predict_proba
 
 AUTO = -1  # the point picker's "least sure point" option
@@ -57,13 +57,14 @@ class Board2D:
         self.progress.progress(epoch / run.cfg.train.epochs, text=f"Epoch {epoch} / {run.cfg.train.epochs}")
         last = hist.last()
         labels = (("Train loss", "train_loss", False), ("Test loss", "test_loss", False),
-                  ("Train accuracy", "train_acc", True), ("Test accuracy", "test_acc", True))
+                  ("Train accuracy", "train_score", True), ("Test accuracy", "test_score", True))
         for ph, (label, key, pct) in zip(self.metrics, labels):
             ph.metric(label, _fmt(last.get(key), pct))
 
-        proba_test = predict_proba(run.model, data.X_test)
+        loss = run.cfg.train.loss
+        proba_test = predict_proba(run.model, data.X_test, loss)
         idx = int(proba_test.max(1).argmin()) if self.point == AUTO else self.point
-        proba_grid = predict_proba(run.model, self.grid)
+        proba_grid = predict_proba(run.model, self.grid, loss)
         self.boundary.plotly_chart(
             plots.boundary_figure(self.xs, self.ys, proba_grid, data, highlight=idx, title=f"Decision boundary, epoch {epoch}"),
             key=f"boundary_{self.frame}", **CHART,
@@ -75,7 +76,7 @@ class Board2D:
         )
         widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, data.n_classes)))
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. Ringed point: #{idx}; a black outline marks its true class.")
-        self.curves.plotly_chart(plots.curves_figure(hist, run.cfg.train.epochs), key=f"curves_{self.frame}", **CHART)
+        self.curves.plotly_chart(plots.curves_figure(hist, run.cfg.train.epochs, LOSSES[loss].label), key=f"curves_{self.frame}", **CHART)
 
     def _status(self, run: Run) -> None:
         snap = run.snapshot

@@ -26,7 +26,7 @@ def test_fixed_class_datasets_ignore_the_class_count():
         (lambda: DataConfig("nope"), "Unknown dataset"),
         (lambda: DataConfig("blobs", n_classes=9), "between 3 and 6 classes"),
         (lambda: DataConfig(n_samples=10), "Number of samples"),
-        (lambda: DataConfig(noise=float("nan")), "finite"),
+        (lambda: DataConfig(noise=float("nan")), "Noise must be between"),
         (lambda: DataConfig("blobs", n_classes=6, n_samples=50, test_fraction=0.1), "fewer than 2 points per class"),
         (lambda: ModelConfig(hidden=(8,) * 7), "hidden layers"),
         (lambda: ModelConfig(hidden=(0,)), "Neurons in layer 1"),

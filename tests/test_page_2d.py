@@ -38,7 +38,7 @@ def test_page_renders_untrained_with_all_charts():
     at = _app()
     assert not at.exception
     assert at.title[0].value == "2-D playground"
-    assert [b.label for b in at.button] == ["Train", "Stop", "Reset"]
+    assert [at.button(key=k).label for k in ("train", "stop", "reset")] == ["Train", "Stop", "Reset"]
     assert "Press **Train**" in at.info[0].value
     charts = _charts(at)
     assert set(charts) == {"boundary", "bars", "curves"}
@@ -129,18 +129,30 @@ def test_diverging_run_explains_and_keeps_last_good_state():
     [
         (dict(dataset="blobs", n_classes_blobs=6, n_samples=50, test_fraction=0.1), "points per class"),
         (dict(batchnorm=True, batch_size=1), "BatchNorm needs batches"),
+        (dict(loss="mse"), "regression loss"),
     ],
 )
 def test_impossible_combinations_show_a_message_not_a_traceback(state, words):
     at = _app(**state)
     assert not at.exception
     assert words in at.error[0].value
-    assert not at.button  # nothing to train until the setting is fixed
+    assert not [b for b in at.button if b.key == "train"]  # nothing to train until the setting is fixed
 
 
 def test_every_dataset_and_no_hidden_layers_render():
     at = _app(n_layers=0)
-    for name in ui.DATASETS:
+    for name in [n for n, spec in ui.DATASETS.items() if spec.page == "2d"]:
         at.selectbox(key="dataset").set_value(name).run()
         assert not at.exception, name
         assert len(_charts(at)) == 3
+
+
+def test_two_clusters_preset_fills_every_widget_and_reaches_the_figure():
+    at = _app()
+    at.button(key="preset_two_clusters").click().run()
+    assert at.selectbox(key="dataset").value == "two_clusters"
+    assert at.selectbox(key="optimizer").value == "rmsprop" and at.selectbox(key="loss").value == "softmax_ce"
+    assert at.checkbox(key="batchnorm").value and at.number_input(key="width_0").value == 10
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert _metrics(at)["Test accuracy"] == "100.0%"

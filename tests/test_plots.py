@@ -40,11 +40,11 @@ def test_boundary_figure_shades_by_confidence_and_shows_every_point():
 def test_curves_figure_has_train_and_test_loss_and_accuracy():
     h = History()
     for e in range(4):
-        h.append(e, dict(train_loss=1 / (e + 1), test_loss=1.2 / (e + 1), train_acc=0.5 + e / 10, test_acc=0.5 + e / 12))
+        h.append(e, dict(train_loss=1 / (e + 1), test_loss=1.2 / (e + 1), train_score=0.5 + e / 10, test_score=0.5 + e / 12))
     fig = plots.curves_figure(h, n_epochs=10)
     names = [t.name for t in fig.data]
     assert names == ["train loss", "test loss", "train accuracy", "test accuracy"]
-    assert list(fig.data[0].y) == h.train_loss and list(fig.data[3].y) == h.test_acc
+    assert list(fig.data[0].y) == h.train_loss and list(fig.data[3].y) == h.test_score
     assert fig.layout.xaxis.range == (0, 10)
     assert fig.layout.xaxis.title.text == "epoch" and "loss" in fig.layout.yaxis.title.text
 

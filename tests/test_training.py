@@ -20,7 +20,7 @@ def test_loss_falls_and_accuracy_rises_on_moons():
     assert snaps[-1].done and snaps[-1].epoch == 60
     assert h.epoch == list(range(61))
     assert h.train_loss[-1] < 0.3 * h.train_loss[0]
-    assert h.test_acc[-1] > 0.9
+    assert h.test_score[-1] > 0.9
 
 
 def test_same_config_same_curve():

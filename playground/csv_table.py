@@ -1,0 +1,397 @@
+"""Uploaded CSV bytes -> a clean numeric table for training, or a CsvError a student can act on."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_numeric_dtype
+
+MB = 1024 * 1024
+MAX_BYTES = 5 * MB
+MIN_ROWS = 10
+MAX_CLASSES = 20  # whole-number targets with more distinct values are quantities, not classes
+MAX_CATEGORIES = 50  # text columns with more distinct values are likely IDs or free text
+MAX_LISTED = 30  # column names listed in one error message
+MISSING = {"", "?", "na", "n/a", "#n/a", "nan", "null", "none"}  # compared lower-cased
+SEPARATORS = (";", "\t", ",")  # on a tie ';' wins: ';' files often hold decimal commas
+SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # larger values would become inf in X
+SNIFF_CHARS = 64 * 1024  # the separator is judged on the file's first lines
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # never in text; typical of images, zips, .xlsx
+_COMMA_NUMBER = re.compile(r"[+-]?\d+(,\d+)*")  # '3,5' or '1,000' (no point): commas in numbers
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+class CsvError(ValueError):
+    """A user-facing message: what is wrong with the file and what to do."""
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A clean numeric table: finite float32 features and a class-index or float32 target."""
+
+    X: np.ndarray  # float32, shape (n_rows, n_features), finite
+    y: np.ndarray  # int64 class indices for classification, float32 for regression
+    feature_names: tuple[str, ...]
+    target_name: str
+    class_names: tuple[str, ...] | None  # None for regression
+    messages: tuple[str, ...]  # plain-language notes on what loading did
+
+    @property
+    def task(self) -> str:
+        """'classification' when the target has class names, else 'regression'."""
+        return "regression" if self.class_names is None else "classification"
+
+
+def sniff_columns(raw: bytes, *, header: bool | None = None) -> list[str]:
+    """Column names as the user will see them in a 'target column' picker (after header detection)."""
+    frame, _ = _load(raw, header, MAX_BYTES)
+    return list(frame.columns)
+
+
+def read_csv_table(raw: bytes, target: str | None = None, *, header: bool | None = None,
+                   missing: str = "drop", categorical: str = "onehot", task: str | None = None,
+                   max_bytes: int = MAX_BYTES) -> CsvTable:
+    """Raw CSV bytes -> a clean numeric CsvTable, or a CsvError that says what to fix."""
+    _check_options(missing, categorical, task)
+    frame, notes = _load(raw, header, max_bytes)
+    target = _pick_target(list(frame.columns), target)
+    n_file_rows = len(frame)
+    frame = _typed(frame)
+    task, note = _decide_task(frame[target], task, target)
+    notes.append(note)
+    frame = _drop_missing_target(frame, target, notes)
+    features = _usable_features(frame.drop(columns=target), categorical, notes)
+    features, y = _drop_or_fill(features, frame[target], missing, notes)
+    has_text = not all(is_numeric_dtype(features[c]) for c in features)
+    features = _one_hot(features, notes)
+    _check_shape(features, n_file_rows, one_hot=has_text)
+    y, class_names = _encode_target(y, task, target)
+    notes.append(f"Ready to train on {len(y)} rows and {features.shape[1]} feature column(s).")
+    return CsvTable(X=features.to_numpy(np.float32), y=y,
+                    feature_names=tuple(str(c) for c in features.columns), target_name=target,
+                    class_names=class_names, messages=tuple(notes))
+
+
+def _check_options(missing: str, categorical: str, task: str | None) -> None:
+    """Bad option strings are programming errors (ValueError), not messages for the student."""
+    for name, value, allowed in (("missing", missing, ("drop", "impute")),
+                                 ("categorical", categorical, ("onehot", "reject")),
+                                 ("task", task, (None, "classification", "regression"))):
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {allowed}, got {value!r}.")
+
+
+# --- bytes -> named string cells ---------------------------------------------------------------
+
+def _load(raw: bytes, header: bool | None, max_bytes: int) -> tuple[pd.DataFrame, list[str]]:
+    """Named columns of stripped strings (NaN where missing), plus notes on how the file was read."""
+    text = _decode(raw, max_bytes)
+    separator = _detect_separator(text)
+    names, body, note = _split_header(_parse_cells(text, separator), header)
+    body.columns = names
+    read = f"Read {len(body)} data row(s) and {len(names)} column(s) separated by {SEPARATOR_NAMES[separator]}."
+    return body, [read, note]
+
+
+def _decode(raw: bytes, max_bytes: int) -> str:
+    """The file's text; size and binary checks run first so the parser never sees huge or binary input."""
+    if len(raw) > max_bytes:
+        raise CsvError(f"The file is {_megabytes(len(raw), up=True)}, larger than the "
+                       f"{_megabytes(max_bytes)} limit. Upload a smaller file, for example a sample of its rows.")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _decode_utf16(raw)  # Excel's "Unicode text" export
+    else:
+        try:
+            text = raw.decode("utf-8-sig")  # -sig drops the byte-order mark Excel puts first
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")  # older Windows exports; latin-1 maps every byte
+    if _CONTROL.search(text):
+        raise _not_text()
+    if not text.strip():
+        raise CsvError("The file is empty: it has no rows or columns. Choose a CSV file that holds your data.")
+    return text
+
+
+def _decode_utf16(raw: bytes) -> str:
+    """UTF-16 text with a byte-order mark, or the not-a-text-file error."""
+    try:
+        return raw.decode("utf-16")
+    except UnicodeDecodeError:
+        raise _not_text() from None
+
+
+def _not_text() -> CsvError:
+    """The error for images, zips, Excel workbooks and other binary files."""
+    return CsvError("This is not a text CSV file: it contains binary data, as images, zip files and Excel "
+                    "workbooks (.xlsx) do. Open it in a spreadsheet program and save it as "
+                    "'CSV (comma separated values)', then upload that file.")
+
+
+def _megabytes(n_bytes: int, up: bool = False) -> str:
+    """'5 MB', '5.1 MB': file sizes round up so a file just over the limit never looks equal to it."""
+    value = math.ceil(n_bytes / MB * 10) / 10 if up else round(n_bytes / MB, 1)
+    return f"{value:g} MB"
+
+
+def _detect_separator(text: str) -> str:
+    """The separator that splits the first lines into the most cells, the same number on every line."""
+    lines = [line for line in text[:SNIFF_CHARS].splitlines()[:50] if line.strip()]
+    if len(text) > SNIFF_CHARS and len(lines) > 1:
+        lines = lines[:-1]  # the last sampled line may be cut off mid-row
+    scores = {sep: _separator_score(lines, sep) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=scores.get)  # max keeps the first of equal scores
+    return best if scores[best][1] > 1 else ","
+
+
+def _separator_score(lines: list[str], separator: str) -> tuple[bool, int]:
+    """(every line has the same number of cells, the most common number of cells)."""
+    widths = [len(row) for row in csv.reader(lines, delimiter=separator)]
+    return len(set(widths)) == 1, max(set(widths), key=widths.count)
+
+
+def _parse_cells(text: str, separator: str) -> pd.DataFrame:
+    """Every cell as a stripped string, NaN where missing; parser failures become CsvErrors."""
+    try:
+        cells = pd.read_csv(io.StringIO(text), sep=separator, header=None, dtype=str,
+                            na_filter=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as err:
+        raise CsvError(_parser_message(err, separator)) from None
+    return cells.astype(object).map(_clean_cell)
+
+
+def _clean_cell(cell):
+    """The cell with runs of whitespace (even quoted line breaks) made one space; NaN when missing."""
+    if not isinstance(cell, str):
+        return np.nan
+    cell = " ".join(cell.split())  # names and values must fit on one line in pickers and messages
+    return np.nan if cell.lower() in MISSING else cell
+
+
+def _parser_message(err: Exception, separator: str) -> str:
+    """A plain sentence for a pandas parser error."""
+    ragged = _RAGGED.search(str(err))
+    if ragged:
+        expected, line, saw = ragged.groups()
+        return (f"Line {line} of the file has {saw} cells but the first line has {expected}. Every row needs "
+                f"the same number of cells, separated by {SEPARATOR_NAMES[separator]}; fix or delete that line.")
+    detail = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    return (f"The file could not be read as a table ({detail}). Check that it is a CSV file with one row "
+            "per line and that every opening quote mark is closed.")
+
+
+def _split_header(cells: pd.DataFrame, header: bool | None) -> tuple[list[str], pd.DataFrame, str]:
+    """Column names, the data rows, and a note; header=None guesses from the first row."""
+    if header is None:
+        header = len(cells) > 0 and _looks_like_header(cells)
+    if not header:
+        names = [f"col{j + 1}" for j in range(cells.shape[1])]
+        return names, cells, "No header row, so the columns are named col1, col2, ..."
+    names = _unique_names(cells.iloc[0])
+    return names, cells.iloc[1:].reset_index(drop=True), "Used the first row as column names."
+
+
+def _looks_like_header(cells: pd.DataFrame) -> bool:
+    """True when the first row has text above numbers, or is all text that never repeats below it."""
+    first, rest = cells.iloc[0], cells.iloc[1:]
+    text = [c for c in cells if isinstance(first[c], str) and _numbers(first[[c]]) is None]
+    if any(_numbers(rest[c]) is not None for c in text):
+        return True
+    # all-text tables: names are unique to the first row, while values (like 'red') recur
+    all_text = len(text) == first.notna().sum() > 0
+    return all_text and all(first[c] not in set(rest[c].dropna()) for c in text)
+
+
+def _unique_names(row: pd.Series) -> list[str]:
+    """Header cells as names: blanks become colN, repeats get _2, _3, ..."""
+    names: list[str] = []
+    for j, cell in enumerate(row):
+        base = cell if isinstance(cell, str) else f"col{j + 1}"
+        name, k = base, 2
+        while name in names:
+            name, k = f"{base}_{k}", k + 1
+        names.append(name)
+    return names
+
+
+def _pick_target(names: list[str], target: str | None) -> str:
+    """The target column's name: the last column by default."""
+    if target is None:
+        target = names[-1]
+    elif target not in names:
+        raise CsvError(f"There is no column called '{target}'. The columns in this file are: "
+                       f"{_listing(names)}. Choose one of those as the target.")
+    if len(names) < 2:
+        raise CsvError(f"The file has only one column ('{target}'), the target, so there are no feature "
+                       "columns to learn from. Add columns that describe each row, then upload again.")
+    return target
+
+
+def _listing(names: list[str]) -> str:
+    """Names joined for a sentence, cut short when there are very many."""
+    shown = ", ".join(f"'{n}'" for n in names[:MAX_LISTED])
+    return shown + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
+
+
+# --- string cells -> typed columns ----------------------------------------------------------------
+
+def _numbers(column: pd.Series) -> pd.Series | None:
+    """The column as float64, NaN for missing or infinite cells; None when any cell is text."""
+    values = pd.to_numeric(column, errors="coerce")
+    if values[column.notna()].isna().any():
+        return None
+    values = values.astype(np.float64)
+    return values.where(values.abs() <= FLOAT32_MAX)  # inf, and overflow to inf in float32, count as missing
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numeric columns as float64; text columns stay strings."""
+    columns = {}
+    for name, column in frame.items():
+        values = _numbers(column)
+        if values is None:
+            _check_comma_numbers(name, column)
+        columns[name] = column if values is None else values
+    return pd.DataFrame(columns)
+
+
+def _check_comma_numbers(name: str, column: pd.Series) -> None:
+    """Numbers written with commas (3,5 or 1,000) would silently become text categories; stop instead."""
+    values = column.dropna().astype(str)
+    if values.str.fullmatch(_COMMA_NUMBER.pattern).all() and values.str.contains(",").any():
+        example = values[values.str.contains(",")].iloc[0]
+        raise CsvError(f"Column '{name}' has numbers written with a comma, like '{example}'. Use a point as the "
+                       "decimal mark (3.5, not 3,5) and no thousands separators: change the number format or "
+                       "region setting in your spreadsheet program and export the CSV again.")
+
+
+# --- target -----------------------------------------------------------------------------------------
+
+def _decide_task(target: pd.Series, task: str | None, name: str) -> tuple[str, str]:
+    """'classification' or 'regression' for this target, and a note saying why."""
+    numeric = is_numeric_dtype(target)
+    if task == "regression" and not numeric:
+        raise CsvError(f"The target '{name}' contains text (like '{target.dropna().iloc[0]}'), so it cannot be "
+                       "predicted as a number. Choose classification, or pick a numeric target column.")
+    if task:
+        return task, f"Treating '{name}' as {task}, as chosen."
+    if not numeric:
+        return "classification", f"The target '{name}' contains text, so this is classification."
+    values = target.dropna()
+    n_distinct = values.nunique()
+    if n_distinct <= MAX_CLASSES and (values == values.round()).all():
+        return "classification", (f"The target '{name}' has {n_distinct} different whole numbers, so each is "
+                                  "treated as a class (classification). Choose regression to predict it as a number.")
+    return "regression", f"The target '{name}' holds numbers with {n_distinct} different values, so this is regression."
+
+
+def _drop_missing_target(frame: pd.DataFrame, target: str, notes: list[str]) -> pd.DataFrame:
+    """Rows whose target is missing teach nothing, so they always go (whatever `missing` says)."""
+    if frame.empty:
+        raise CsvError("The file has a header row but no data rows. Add the data below the column names.")
+    keep = frame[target].notna()
+    if not keep.any():
+        raise CsvError(f"The target column '{target}' has no values. Pick a column that holds the answers.")
+    if not keep.all():
+        notes.append(f"Dropped {int((~keep).sum())} row(s) with a missing target value.")
+    return frame[keep].reset_index(drop=True)
+
+
+def _encode_target(y: pd.Series, task: str, name: str) -> tuple[np.ndarray, tuple[str, ...] | None]:
+    """float32 values for regression; int64 indices into the sorted class names for classification."""
+    if task == "regression":
+        return y.to_numpy(np.float32), None
+    classes = sorted(set(y))  # numbers sort as numbers (2 before 10), text alphabetically
+    if len(classes) < 2:
+        raise CsvError(f"The target '{name}' has only one class ('{_class_name(classes[0])}') in the usable rows, "
+                       "but classification needs at least two different classes to tell apart.")
+    index = {value: k for k, value in enumerate(classes)}
+    return y.map(index).to_numpy(np.int64), tuple(_class_name(c) for c in classes)
+
+
+def _class_name(value) -> str:
+    """The class as text: 3.0 -> '3', 2.5 -> '2.5', 'cat' -> 'cat'."""
+    if isinstance(value, str):
+        return value
+    return str(int(value)) if float(value).is_integer() else str(float(value))
+
+
+# --- features ---------------------------------------------------------------------------------------
+
+def _usable_features(features: pd.DataFrame, categorical: str, notes: list[str]) -> pd.DataFrame:
+    """Drop empty and ID-like columns; refuse text columns when asked to."""
+    empty = [c for c in features if features[c].isna().all()]
+    if empty:
+        notes.append(f"Ignored {_columns(empty)}: no values.")
+    features = features.drop(columns=empty)
+    text = [c for c in features if not is_numeric_dtype(features[c])]
+    if text and categorical == "reject":
+        raise CsvError(f"{_columns(text).capitalize()} contain text, not numbers. Remove those columns, "
+                       "or allow text columns to be one-hot encoded (one 0/1 column per value).")
+    many = [c for c in text if features[c].nunique() > MAX_CATEGORIES]
+    if many:
+        notes.append(f"Ignored {_columns(many)}: more than {MAX_CATEGORIES} different text values, "
+                     "so probably an ID or free text rather than categories.")
+    if features.shape[1] == len(many):
+        raise CsvError("No usable feature columns are left (they were empty, or text with too many different "
+                       "values to be categories). Add numeric columns or columns with a few repeated categories.")
+    return features.drop(columns=many)
+
+
+def _columns(names: list[str]) -> str:
+    """'column 'a'' or 'columns 'a', 'b'' for a sentence."""
+    return ("column " if len(names) == 1 else "columns ") + _listing(names)
+
+
+def _drop_or_fill(features: pd.DataFrame, y: pd.Series, missing: str,
+                  notes: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """missing='drop' drops incomplete rows; 'impute' fills the gaps."""
+    if missing == "impute":
+        return _impute(features, notes), y
+    keep = features.notna().all(axis=1)
+    if not keep.all():
+        notes.append(f"Dropped {int((~keep).sum())} row(s) with missing or infinite feature values.")
+    return features[keep], y[keep]
+
+
+def _impute(features: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Numbers get their column's median (robust to outliers), text its most common value."""
+    gaps = [c for c in features if features[c].isna().any()]
+    if not gaps:
+        return features
+    fill = {c: features[c].median() if is_numeric_dtype(features[c]) else features[c].mode().iloc[0]
+            for c in gaps}
+    notes.append(f"Filled in {int(features.isna().sum().sum())} missing or infinite value(s): numbers with "
+                 "their column's median, text with its most common value.")
+    return features.fillna(fill)
+
+
+def _one_hot(features: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Text columns become one 0/1 column per value, named 'column=value'."""
+    text = [c for c in features if not is_numeric_dtype(features[c])]
+    if not text:
+        return features
+    notes.append(f"One-hot encoded {_columns(text)}: each different value became its own 0/1 column.")
+    return pd.get_dummies(features, columns=text, prefix_sep="=", dtype=float)
+
+
+def _check_shape(features: pd.DataFrame, n_file_rows: int, one_hot: bool) -> None:
+    """Enough rows to train and test, and more rows than weights per output."""
+    n_rows, n_features = features.shape
+    if n_rows == 0:
+        raise CsvError("No rows are left after removing rows with missing values. Choose to fill in (impute) "
+                       "missing values instead, or remove the columns that are mostly empty.")
+    if n_rows < MIN_ROWS:
+        why = " after removing rows with missing values" if n_rows < n_file_rows else ""
+        raise CsvError(f"Only {n_rows} usable row(s) are left{why} (the file has {n_file_rows}), but at least "
+                       f"{MIN_ROWS} are needed to train and test a model. Add more rows.")
+    if n_features >= n_rows:
+        counted = " (after one-hot encoding text columns)" if one_hot else ""
+        raise CsvError(f"There are {n_features} feature columns{counted} but only {n_rows} rows: too few rows "
+                       "to learn that many weights. The data needs more rows than columns; add rows or "
+                       "remove columns.")
