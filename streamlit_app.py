@@ -2,4 +2,9 @@
 import streamlit as st
 
 st.set_page_config(page_title="PyTorch playground", page_icon="🧠", layout="wide")
-st.navigation([st.Page("pages/playground_2d.py", title="2-D playground", icon="🎯", default=True)]).run()
+st.navigation(
+    [
+        st.Page("pages/playground_2d.py", title="2-D playground", icon="🎯", default=True),
+        st.Page("pages/tabular.py", title="Tables and regression", icon="📊"),
+    ]
+).run()

@@ -4,6 +4,7 @@ import streamlit as st
 from playground import ui
 from playground.ui_board import Board2D
 
+ui.ensure_navigation()
 st.title("2-D playground")
 st.caption("Pick a dataset and a network in the sidebar, press **Train**, and watch a real PyTorch model learn.")
 

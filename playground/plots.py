@@ -106,7 +106,8 @@ def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entrop
     if score_label == "accuracy":
         fig.update_yaxes(title_text="accuracy", range=[0, 1.02], tickformat=".0%", row=1, col=2)
     else:  # R² can be very negative for an untrained model: show the useful part
-        fig.update_yaxes(title_text=score_label, range=[min(0, *history.test_score[-1:]) - 0.05, 1.02], row=1, col=2)
+        low = max(-1.0, min([0.0, *history.test_score[-1:]]))  # very negative early R² would squash the rest
+        fig.update_yaxes(title_text=score_label, range=[low - 0.05, 1.02], row=1, col=2)
     fig.update_layout(height=340, margin=dict(l=60, r=10, t=40, b=50), font=FONT, legend=dict(orientation="h", y=-0.25))
     return fig
 
@@ -128,4 +129,74 @@ def proba_bars(proba_row: np.ndarray, class_names, true_class: int | None = None
     fig.update_xaxes(title_text="predicted probability", range=[0, 1.15], tickformat=".0%")
     fig.update_yaxes(autorange="reversed", title_text="class")
     fig.update_layout(title=title, height=80 + 45 * len(names), margin=dict(l=70, r=20, t=50, b=50), font=FONT)
+    return fig
+
+
+def projection_figure(coords: np.ndarray, y_true, y_pred, class_names, axis_labels=("PC 1", "PC 2"), title="") -> go.Figure:
+    """Test rows in 2-D, coloured by the predicted class; mistakes drawn as crosses ringed in red."""
+    fig = go.Figure()
+    wrong = y_true != y_pred
+    for k, name in enumerate(class_names):
+        for miss in (False, True):
+            sel = (y_pred == k) & (wrong == miss)
+            if not sel.any() and miss:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=coords[sel, 0], y=coords[sel, 1], mode="markers",
+                    name=f"predicted {name}" + (" (wrong)" if miss else ""),
+                    marker=dict(
+                        color=class_color(k), size=12 if miss else 8, symbol="x" if miss else "circle",
+                        line=dict(color="#d00000" if miss else "white", width=2 if miss else 0.8),
+                    ),
+                    customdata=np.asarray(y_true)[sel],
+                    hovertemplate=f"predicted {name}<br>true class index %{{customdata}}<extra></extra>",
+                )
+            )
+    fig.update_xaxes(title_text=axis_labels[0])
+    fig.update_yaxes(title_text=axis_labels[1])
+    n_wrong = int(wrong.sum())
+    fig.update_layout(
+        title=title or f"Test rows by prediction: {n_wrong} mistake{'s' if n_wrong != 1 else ''} (✕)",
+        height=460, margin=dict(l=60, r=10, t=50, b=50), font=FONT, legend=dict(orientation="h", y=-0.2), plot_bgcolor="white",
+    )
+    return fig
+
+
+def confusion_figure(cm: np.ndarray, class_names) -> go.Figure:
+    """Counts of true (rows) against predicted (columns) classes, with the numbers written in."""
+    names = [str(n) for n in class_names]
+    fig = go.Figure(
+        go.Heatmap(
+            z=cm, x=names, y=names, colorscale="Blues", showscale=False, text=cm, texttemplate="%{text}",
+            textfont=dict(size=16), hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="predicted class", side="bottom")
+    fig.update_yaxes(title_text="true class", autorange="reversed")
+    acc = np.trace(cm) / max(cm.sum(), 1)
+    fig.update_layout(title=f"Confusion matrix (test): {acc:.1%} on the diagonal", height=460, margin=dict(l=90, r=10, t=50, b=60), font=FONT)
+    return fig
+
+
+def fit_figure(x_train, y_train, x_test, y_test, x_line, y_line, x_label="x", y_label="y") -> go.Figure:
+    """One input: the data as points and the model's prediction as a line over them."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x_train, y=y_train, mode="markers", name="train", marker=dict(color="#1f77b4", size=5, opacity=0.5)))
+    fig.add_trace(go.Scatter(x=x_test, y=y_test, mode="markers", name="test", marker=dict(color="#f08c1a", size=6, line=dict(color="black", width=0.8))))
+    fig.add_trace(go.Scatter(x=x_line, y=y_line, mode="lines", name="model", line=dict(color="#d62728", width=4)))
+    fig.update_xaxes(title_text=x_label)
+    fig.update_yaxes(title_text=y_label)
+    fig.update_layout(title="The model's fit", height=460, margin=dict(l=60, r=10, t=50, b=50), font=FONT, legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def pred_vs_true_figure(y_true, y_pred, y_label="y") -> go.Figure:
+    """Several inputs: predicted against true values; a perfect model puts every point on the diagonal."""
+    lo, hi = float(min(np.min(y_true), np.min(y_pred))), float(max(np.max(y_true), np.max(y_pred)))
+    fig = go.Figure(go.Scatter(x=y_true, y=y_pred, mode="markers", name="test rows", marker=dict(color="#1f77b4", size=7)))
+    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="perfect", line=dict(color="grey", dash="dash")))
+    fig.update_xaxes(title_text=f"true {y_label}")
+    fig.update_yaxes(title_text=f"predicted {y_label}")
+    fig.update_layout(title="Predicted against true (test)", height=460, margin=dict(l=60, r=10, t=50, b=50), font=FONT, legend=dict(orientation="h", y=-0.2))
     return fig

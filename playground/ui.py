@@ -38,6 +38,30 @@ def dataset(data_cfg: DataConfig):
     return load_dataset(data_cfg)
 
 
+TABULAR_DATASETS = [n for n, spec in DATASETS.items() if spec.page == "tabular"]
+
+
+def tabular_dataset(cfg: Config):
+    """(Dataset, None), or (None, a message) when the data cannot be had (offline download, bad file)."""
+    try:
+        return dataset(cfg.data), None
+    except ValueError as err:  # DataUnavailable and friends carry a message for the page
+        return None, str(err)
+
+
+def ensure_navigation() -> None:
+    """Route a page through streamlit_app.py's st.navigation.
+
+    On a fresh server, a direct link to a page (say /tabular) runs that file in Streamlit's
+    legacy pages/ mode, without the entry point's page config and navigation; one rerun fixes it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def is_training() -> bool:
     return st.session_state.get("training", False)
 
@@ -65,6 +89,7 @@ class Widgets:
         d = DEFAULTS.data
         name = self._w(
             st.selectbox, "Dataset", "dataset", datasets[0], options=datasets, format_func=lambda n: DATASETS[n].label,
+            on_change=self._match_loss,
             help="The points to learn from. " + "; ".join(f"{DATASETS[n].label}: {DATASETS[n].about}" for n in datasets) + ".",
         )
         spec = DATASETS[name]
@@ -104,6 +129,13 @@ class Widgets:
                 "Features on very different scales (like a glucose level and a pedigree score) otherwise slow learning down.",
             )
         return DataConfig(name, n_samples, noise, test_fraction, n_classes, int(random_state), standardize)
+
+    def _match_loss(self) -> None:
+        """When the task changes (classes <-> regression), switch to a loss that fits it."""
+        spec = DATASETS.get(st.session_state[self.key("dataset")])
+        loss_key = self.key("loss")
+        if spec and LOSSES[st.session_state.get(loss_key, "cross_entropy")].problem(spec.classes[0]):
+            st.session_state[loss_key] = "mse" if spec.classes == (0, 0) else "cross_entropy"
 
     def model(self) -> ModelConfig:
         m = DEFAULTS.model

@@ -18,6 +18,34 @@ def _fmt(value, pct=False) -> str:
     return f"{value:.1%}" if pct else f"{value:.3f}"
 
 
+def show_status(placeholder, run: Run) -> None:
+    """One line on where the run stands: untrained, diverged, finished (maybe from the cache) or stopped."""
+    snap = run.snapshot
+    if snap is None:
+        placeholder.info("Untrained network with random weights. Press **Train** to watch it learn.")
+    elif snap.diverged:
+        placeholder.error(snap.diverged)
+    elif snap.done:
+        cached = " It was trained before, so it is shown from the cache." if run.from_store else ""
+        placeholder.success(f"Finished {snap.epoch} epochs.{cached} Change a setting, or press Reset for new weights.")
+    elif st.session_state.get("training"):
+        placeholder.empty()
+    else:
+        placeholder.info(f"Stopped after epoch {snap.epoch}. Press **Train** to continue, or **Reset** for new weights.")
+
+
+def show_progress(progress, metrics, run: Run) -> None:
+    """The progress bar with its epoch counter, and train/test loss and score as numbers."""
+    epoch = run.snapshot.epoch if run.snapshot else 0
+    progress.progress(epoch / run.cfg.train.epochs, text=f"Epoch {epoch} / {run.cfg.train.epochs}")
+    last = run.history.last()
+    name, pct = ("accuracy", True) if run.n_classes else ("R²", False)
+    labels = (("Train loss", "train_loss", False), ("Test loss", "test_loss", False),
+              (f"Train {name}", "train_score", pct), (f"Test {name}", "test_score", pct))
+    for ph, (label, key, is_pct) in zip(metrics, labels):
+        ph.metric(label, _fmt(last.get(key), is_pct))
+
+
 class Board2D:
     """Placeholders laid out once per script run; draw(run) refills them with the run's state."""
 
@@ -53,13 +81,8 @@ class Board2D:
         self.frame += 1
         snap, hist, data = run.snapshot, run.history, self.data
         epoch = snap.epoch if snap else 0
-        self._status(run)
-        self.progress.progress(epoch / run.cfg.train.epochs, text=f"Epoch {epoch} / {run.cfg.train.epochs}")
-        last = hist.last()
-        labels = (("Train loss", "train_loss", False), ("Test loss", "test_loss", False),
-                  ("Train accuracy", "train_score", True), ("Test accuracy", "test_score", True))
-        for ph, (label, key, pct) in zip(self.metrics, labels):
-            ph.metric(label, _fmt(last.get(key), pct))
+        show_status(self.status, run)
+        show_progress(self.progress, self.metrics, run)
 
         loss = run.cfg.train.loss
         proba_test = predict_proba(run.model, data.X_test, loss)
@@ -77,17 +100,3 @@ class Board2D:
         widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, data.n_classes)))
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. Ringed point: #{idx}; a black outline marks its true class.")
         self.curves.plotly_chart(plots.curves_figure(hist, run.cfg.train.epochs, LOSSES[loss].label), key=f"curves_{self.frame}", **CHART)
-
-    def _status(self, run: Run) -> None:
-        snap = run.snapshot
-        if snap is None:
-            self.status.info("Untrained network with random weights. Press **Train** to watch it learn.")
-        elif snap.diverged:
-            self.status.error(snap.diverged)
-        elif snap.done:
-            cached = " It was trained before, so it is shown from the cache." if run.from_store else ""
-            self.status.success(f"Finished {snap.epoch} epochs.{cached} Change a setting, or press Reset for new weights.")
-        elif st.session_state.get("training"):
-            self.status.empty()
-        else:
-            self.status.info(f"Stopped after epoch {snap.epoch}. Press **Train** to continue, or **Reset** for new weights.")

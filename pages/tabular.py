@@ -1,0 +1,32 @@
+"""Tables and regression: the tutorials' tabular datasets, presets, and your own CSV."""
+import streamlit as st
+
+from playground import ui
+from playground.ui_tabular import TabularBoard
+
+ui.ensure_navigation()
+st.title("Tables and regression")
+st.caption(
+    "Classic tabular datasets, the tutorials' presets and your own CSV. More than 2 features are pictured by "
+    "projecting the test rows to 2-D (PCA)."
+)
+
+cfg, error = ui.sidebar_config("tabular", datasets=ui.TABULAR_DATASETS)
+if error:
+    st.error(f"{error} Nothing was trained; change that setting in the sidebar to continue.")
+    st.stop()
+
+data, problem = ui.tabular_dataset(cfg)
+problem = problem or ui.loss_problem(cfg, data)
+if problem:
+    st.error(problem)
+    st.stop()
+for note in data.notes:
+    st.caption(note)
+run = ui.current_run(cfg, data)
+ui.control_buttons(run)
+board = TabularBoard(data, cfg)
+if ui.is_training():
+    ui.train_live(run, board.draw)
+else:
+    board.draw(run)

@@ -1,0 +1,94 @@
+"""The tabular / regression board: curves, confusion matrix, PCA picture, probability bars, the fit."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from sklearn.decomposition import PCA
+from sklearn.metrics import confusion_matrix
+
+from playground import plots
+from playground.models import LOSSES, n_parameters
+from playground.training import Run, predict, predict_proba
+from playground.ui_board import CHART, show_progress, show_status
+
+MAX_ROWS = 6  # probability bars for at most this many picked test rows
+
+
+def _projection(data):
+    """Test rows in 2-D: the features themselves when there are two, else PCA fitted on train."""
+    if data.n_features == 2:
+        return data.X_test, data.feature_names
+    pca = PCA(n_components=2).fit(data.X_train)
+    share = pca.explained_variance_ratio_
+    return pca.transform(data.X_test), (f"PC 1 ({share[0]:.0%} of variance)", f"PC 2 ({share[1]:.0%} of variance)")
+
+
+class TabularBoard:
+    """Placeholders laid out once per script run; draw(run) refills them."""
+
+    def __init__(self, data, cfg):
+        self.data, self.frame = data, 0
+        self.classify = data.task == "classification"
+        self.status, self.progress = st.empty(), st.empty()
+        self.metrics = [c.empty() for c in st.columns(4)]
+        left, right = st.columns(2, gap="medium")
+        self.picture, self.side = left.empty(), right.empty()
+        if self.classify:
+            self.coords, self.axis_labels = _projection(data)
+            self.rows = st.multiselect(
+                "Test rows to inspect", list(range(len(data.y_test))), default=list(range(min(3, len(data.y_test)))),
+                max_selections=MAX_ROWS, key=f"rows_{hash(cfg.data)}", format_func=self._row_label,
+                help="Pick up to 6 rows of the test set to see the probability the model gives each class, live.",
+            )
+            cols = st.columns(3)
+            self.bars = [cols[i % 3].empty() for i in range(len(self.rows))]
+        self.curves = st.empty()
+
+    def _row_label(self, i: int) -> str:
+        return f"#{i} (true: {self.data.class_names[self.data.y_test[i]]})"
+
+    def draw(self, run: Run) -> None:
+        """Redraw everything from the run's model and history."""
+        self.frame += 1
+        show_status(self.status, run)
+        show_progress(self.progress, self.metrics, run)
+        (self._draw_classes if self.classify else self._draw_fit)(run)
+        loss = LOSSES[run.cfg.train.loss]
+        score = "accuracy" if self.classify else "R²"
+        self.curves.plotly_chart(plots.curves_figure(run.history, run.cfg.train.epochs, loss.label, score), key=f"curves_{self.frame}", **CHART)
+
+    def _draw_classes(self, run: Run) -> None:
+        d, loss = self.data, run.cfg.train.loss
+        y_pred = predict(run.model, d.X_test, loss)
+        self.picture.plotly_chart(
+            plots.projection_figure(self.coords, d.y_test, y_pred, d.class_names, self.axis_labels), key=f"pca_{self.frame}", **CHART
+        )
+        cm = confusion_matrix(d.y_test, y_pred, labels=list(range(d.n_classes)))
+        self.side.plotly_chart(plots.confusion_figure(cm, d.class_names), key=f"confusion_{self.frame}", **CHART)
+        proba = predict_proba(run.model, d.X_test[self.rows], loss) if self.rows else []
+        for ph, row, p in zip(self.bars, self.rows, proba):
+            true = int(d.y_test[row])
+            fig = plots.proba_bars(p, d.class_names, true, title=f"Row #{row}: true {d.class_names[true]}")
+            ph.plotly_chart(fig, key=f"bars_{row}_{self.frame}", **CHART)
+
+    def _draw_fit(self, run: Run) -> None:
+        d = self.data
+        if d.n_features == 1:
+            x = np.linspace(min(d.X_train.min(), d.X_test.min()), max(d.X_train.max(), d.X_test.max()), 100, dtype=np.float32)
+            y_line = predict(run.model, x[:, None], "mse")
+            fig = plots.fit_figure(d.X_train[:, 0], d.y_train, d.X_test[:, 0], d.y_test, x, y_line, d.feature_names[0], d.target_name)
+        else:
+            fig = plots.pred_vs_true_figure(d.y_test, predict(run.model, d.X_test, "mse"), d.target_name)
+        self.picture.plotly_chart(fig, key=f"fit_{self.frame}", **CHART)
+        with self.side.container():
+            self._weights(run)
+
+    def _weights(self, run: Run) -> None:
+        if run.cfg.model.hidden:
+            st.caption(f"The network has {n_parameters(run.model):,} weights; a linear model (0 hidden layers) shows them here.")
+            return
+        linear = run.model[0]
+        st.markdown("**Learned parameters**")
+        for name, w in zip(self.data.feature_names, linear.weight.detach()[0].tolist()):
+            st.metric(f"weight of {name}", f"{w:.4f}")
+        st.metric("bias", f"{linear.bias.item():.4f}" if linear.bias is not None else "none (bias terms off)")

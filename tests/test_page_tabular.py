@@ -1,0 +1,137 @@
+"""AppTest page tests for the tables-and-regression page."""
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground import downloads
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "tabular.py")
+
+
+def _app(**state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    for key, value in state.items():
+        at.session_state[f"tabular_{key}"] = value
+    return at.run()
+
+
+def _charts(at) -> dict:
+    out = {}
+    for el in at.get("plotly_chart"):
+        spec = json.loads(el.proto.spec)
+        title = (spec["layout"].get("title") or {}).get("text", "")
+        names = [t.get("name") for t in spec["data"]]
+        kind = "curves" if "train loss" in names else title.split(":")[0]
+        out.setdefault(kind, spec)
+    return out
+
+
+def _array(value):
+    """A plotly data array: a list, or plotly's base64 typed-array dict."""
+    if isinstance(value, dict):
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return arr.reshape([int(n) for n in str(value.get("shape", len(arr))).split(",")])
+    return np.asarray(value)
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_blobs_4d_preset_reproduces_the_tutorial():
+    at = _app()
+    at.button(key="preset_blobs_4d").click().run()
+    assert at.selectbox(key="tabular_dataset").value == "blobs_4d"
+    assert at.number_input(key="tabular_width_0").value == 8 and at.select_slider(key="tabular_batch_size").value == 64
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert float(_metrics(at)["Test accuracy"].rstrip("%")) >= 95
+    charts = _charts(at)
+    assert "Confusion matrix (test)" in charts and "Test rows by prediction" in charts
+    cm = _array(charts["Confusion matrix (test)"]["data"][0]["z"])
+    assert cm.sum() == 150 and cm.shape == (3, 3)  # every test row counted once
+    pca = charts["Test rows by prediction"]
+    assert pca["layout"]["xaxis"]["title"]["text"].startswith("PC 1")
+    assert len([c for c in charts if c.startswith("Row #")]) == 3  # probability bars for picked rows
+
+
+def test_linear_regression_preset_learns_weight_two_and_shows_it():
+    at = _app()
+    at.button(key="preset_linear").click().run()
+    assert at.selectbox(key="tabular_loss").value == "mse" and not at.checkbox(key="tabular_bias").value
+    at.button(key="train").click().run()
+    assert not at.exception
+    weight = float(_metrics(at)["weight of x"])
+    assert abs(weight - 2) < 0.05
+    assert _metrics(at)["bias"].startswith("none")
+    fit = _charts(at)["The model's fit"]
+    assert [t["name"] for t in fit["data"]] == ["train", "test", "model"]
+    assert float(_metrics(at)["Test R²"]) > 0.9
+
+
+def test_iris_with_standardised_features_trains_and_says_so():
+    at = _app(dataset="iris", standardize=True, epochs=30)
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert any("standardised" in c.value for c in at.caption)
+    assert float(_metrics(at)["Test accuracy"].rstrip("%")) > 80
+
+
+@pytest.mark.parametrize(
+    "state, words",
+    [
+        (dict(dataset="iris", loss="bce"), "exactly 2 classes"),
+        (dict(dataset="wine", loss="mse"), "regression loss"),
+        (dict(dataset="linear", loss="cross_entropy"), "numeric target"),
+    ],
+)
+def test_impossible_losses_are_prevented_with_one_line(state, words):
+    at = _app(**state)
+    assert not at.exception
+    assert words in at.error[0].value
+    assert not [b for b in at.button if b.key == "train"]
+
+
+def test_choosing_a_regression_dataset_switches_to_a_regression_loss():
+    at = _app(dataset="iris")
+    at.selectbox(key="tabular_dataset").set_value("linear").run()
+    assert at.selectbox(key="tabular_loss").value == "mse" and not at.error
+
+
+def test_pima_offline_without_cache_offers_the_upload(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(downloads, "PIMA_URL", "http://127.0.0.1:9/pima.csv")  # port 9: nothing listens
+    monkeypatch.setattr(downloads.load_pima, "__defaults__", ("http://127.0.0.1:9/pima.csv", None, downloads.PIMA_SHA256))
+    at = _app(dataset="pima")
+    assert not at.exception
+    assert "offline" in at.error[0].value and "Upload the CSV" in at.error[0].value
+
+
+def test_pima_preset_runs_end_to_end_on_test_written_data(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    X = np.round(rng.uniform(0, 100, size=(200, 8)), 1)
+    y = (X[:, 1] + rng.normal(0, 10, 200) > 50).astype(float)
+    values = np.column_stack([X, y])
+    (tmp_path / downloads.PIMA_FILE).write_text("\n".join(",".join(f"{v:g}" for v in row) for row in values) + "\n")
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(downloads.load_pima, "__defaults__", (downloads.PIMA_URL, None, downloads.content_sha256(values)))
+    at = _app()
+    at.button(key="preset_pima").click().run()
+    at.number_input(key="tabular_epochs").set_value(5).run()
+    at.button(key="train").click().run()
+    assert not at.exception, at.exception
+    assert at.success and "Finished 5 epochs" in at.success[0].value
+    assert _metrics(at)["Test accuracy"].endswith("%")
+    assert "Confusion matrix (test)" in _charts(at)
+
+
+def test_page_is_reachable_through_the_app_navigation():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/tabular.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Tables and regression"
