@@ -23,7 +23,7 @@ SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # larger values would become inf in X
 SNIFF_CHARS = 64 * 1024  # the separator is judged on the file's first lines
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # never in text; typical of images, zips, .xlsx
-_COMMA_NUMBER = re.compile(r"[+-]?\d+(,\d+)*")  # '3,5' or '1,000' (no point): commas in numbers
+_COMMA_NUMBER = r"[+-]?\d+(,\d+)*"  # '3,5' or '1,000' (no point): commas in numbers
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -70,7 +70,7 @@ def read_csv_table(raw: bytes, target: str | None = None, *, header: bool | None
     features, y = _drop_or_fill(features, frame[target], missing, notes)
     has_text = not all(is_numeric_dtype(features[c]) for c in features)
     features = _one_hot(features, notes)
-    _check_shape(features, n_file_rows, one_hot=has_text)
+    _check_shape(features, n_file_rows, one_hot=has_text, dropping=missing == "drop")
     y, class_names = _encode_target(y, task, target)
     notes.append(f"Ready to train on {len(y)} rows and {features.shape[1]} feature column(s).")
     return CsvTable(X=features.to_numpy(np.float32), y=y,
@@ -150,9 +150,10 @@ def _detect_separator(text: str) -> str:
 
 
 def _separator_score(lines: list[str], separator: str) -> tuple[bool, int]:
-    """(every line has the same number of cells, the most common number of cells)."""
+    """(every line has the same number (>1) of cells, the most common number of cells)."""
     widths = [len(row) for row in csv.reader(lines, delimiter=separator)]
-    return len(set(widths)) == 1, max(set(widths), key=widths.count)
+    modal = max(set(widths), key=widths.count)
+    return len(set(widths)) == 1 and modal > 1, modal  # one cell per line is no evidence for a separator
 
 
 def _parse_cells(text: str, separator: str) -> pd.DataFrame:
@@ -263,7 +264,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 def _check_comma_numbers(name: str, column: pd.Series) -> None:
     """Numbers written with commas (3,5 or 1,000) would silently become text categories; stop instead."""
     values = column.dropna().astype(str)
-    if values.str.fullmatch(_COMMA_NUMBER.pattern).all() and values.str.contains(",").any():
+    if values.str.fullmatch(_COMMA_NUMBER).all() and values.str.contains(",").any():
         example = values[values.str.contains(",")].iloc[0]
         raise CsvError(f"Column '{name}' has numbers written with a comma, like '{example}'. Use a point as the "
                        "decimal mark (3.5, not 3,5) and no thousands separators: change the number format or "
@@ -276,7 +277,8 @@ def _decide_task(target: pd.Series, task: str | None, name: str) -> tuple[str, s
     """'classification' or 'regression' for this target, and a note saying why."""
     numeric = is_numeric_dtype(target)
     if task == "regression" and not numeric:
-        raise CsvError(f"The target '{name}' contains text (like '{target.dropna().iloc[0]}'), so it cannot be "
+        example = next(v for v in target.dropna() if _numbers(pd.Series([v])) is None)
+        raise CsvError(f"The target '{name}' contains text (like '{example}'), so it cannot be "
                        "predicted as a number. Choose classification, or pick a numeric target column.")
     if task:
         return task, f"Treating '{name}' as {task}, as chosen."
@@ -331,8 +333,9 @@ def _usable_features(features: pd.DataFrame, categorical: str, notes: list[str])
     features = features.drop(columns=empty)
     text = [c for c in features if not is_numeric_dtype(features[c])]
     if text and categorical == "reject":
-        raise CsvError(f"{_columns(text).capitalize()} contain text, not numbers. Remove those columns, "
-                       "or allow text columns to be one-hot encoded (one 0/1 column per value).")
+        verb, them = ("contains", "it") if len(text) == 1 else ("contain", "them")
+        raise CsvError(f"{_columns(text).capitalize()} {verb} text, not numbers. Remove {them}, or allow "
+                       "text columns to be one-hot encoded (one 0/1 column per value).")
     many = [c for c in text if features[c].nunique() > MAX_CATEGORIES]
     if many:
         notes.append(f"Ignored {_columns(many)}: more than {MAX_CATEGORIES} different text values, "
@@ -380,7 +383,7 @@ def _one_hot(features: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     return pd.get_dummies(features, columns=text, prefix_sep="=", dtype=float)
 
 
-def _check_shape(features: pd.DataFrame, n_file_rows: int, one_hot: bool) -> None:
+def _check_shape(features: pd.DataFrame, n_file_rows: int, one_hot: bool, dropping: bool) -> None:
     """Enough rows to train and test, and more rows than weights per output."""
     n_rows, n_features = features.shape
     if n_rows == 0:
@@ -388,8 +391,9 @@ def _check_shape(features: pd.DataFrame, n_file_rows: int, one_hot: bool) -> Non
                        "missing values instead, or remove the columns that are mostly empty.")
     if n_rows < MIN_ROWS:
         why = " after removing rows with missing values" if n_rows < n_file_rows else ""
+        fix = ", or fill in (impute) missing values instead of dropping rows" if why and dropping else ""
         raise CsvError(f"Only {n_rows} usable row(s) are left{why} (the file has {n_file_rows}), but at least "
-                       f"{MIN_ROWS} are needed to train and test a model. Add more rows.")
+                       f"{MIN_ROWS} are needed to train and test a model. Add more rows{fix}.")
     if n_features >= n_rows:
         counted = " (after one-hot encoding text columns)" if one_hot else ""
         raise CsvError(f"There are {n_features} feature columns{counted} but only {n_rows} rows: too few rows "

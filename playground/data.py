@@ -173,6 +173,8 @@ def split_table(table: Table, cfg, notes: tuple[str, ...] = ()) -> Dataset:
     regression = cfg.n_classes == 0
     X = np.asarray(table.X, dtype=np.float32)
     y = np.asarray(table.y, dtype=np.float32 if regression else np.int64)
+    if not regression:
+        _check_splittable(y, cfg.test_fraction, table.class_names)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=cfg.test_fraction, stratify=None if regression else y, random_state=cfg.random_state
     )
@@ -182,6 +184,20 @@ def split_table(table: Table, cfg, notes: tuple[str, ...] = ()) -> Dataset:
         notes = (*notes, "Features standardised to mean 0 and standard deviation 1 (fitted on the training split).")
     names = table.feature_names or tuple(f"x{i + 1}" for i in range(X.shape[1]))
     return Dataset(X_train, y_train, X_test, y_test, cfg.n_classes, tuple(names), table.class_names, table.target_name, notes)
+
+
+def _check_splittable(y: np.ndarray, test_fraction: float, class_names) -> None:
+    """Stratified splitting needs 2+ rows per class and room for every class on both sides."""
+    counts = np.bincount(y)
+    if counts.min() < 2:
+        name = class_names[counts.argmin()] if class_names else counts.argmin()
+        raise ValueError(f"Class {name} has only {counts.min()} row; every class needs at least 2 rows to be split into train and test.")
+    n_test = int(np.ceil(len(y) * test_fraction))
+    if min(n_test, len(y) - n_test) < len(counts):
+        raise ValueError(
+            f"A {test_fraction:.0%} test split of {len(y)} rows cannot hold all {len(counts)} classes on both sides; "
+            "move the test split nearer 50% or use more rows."
+        )
 
 
 def load_dataset(cfg) -> Dataset:

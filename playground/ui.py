@@ -1,6 +1,7 @@
 """Streamlit glue: widgets -> Config, the shared caches, per-session runs and the Train/Stop/Reset state."""
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
 
@@ -9,7 +10,9 @@ import torch
 
 from playground import config as C
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
-from playground.data import DATASETS, load_dataset
+from playground import csv_table
+from playground.config import UPLOAD
+from playground.data import DATASETS, Table, load_dataset, split_table
 from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS
 from playground.presets import PRESETS
 from playground.store import ResultStore
@@ -38,12 +41,24 @@ def dataset(data_cfg: DataConfig):
     return load_dataset(data_cfg)
 
 
-TABULAR_DATASETS = [n for n, spec in DATASETS.items() if spec.page == "tabular"]
+TABULAR_DATASETS = [n for n, spec in DATASETS.items() if spec.page == "tabular"] + [UPLOAD]
+
+
+def _dataset_label(name: str) -> str:
+    return "Your CSV file (upload)" if name == UPLOAD else DATASETS[name].label
+
+
+def _dataset_about(name: str) -> str:
+    return "a table of your own, any number of columns" if name == UPLOAD else DATASETS[name].about
 
 
 def tabular_dataset(cfg: Config):
     """(Dataset, None), or (None, a message) when the data cannot be had (offline download, bad file)."""
     try:
+        if cfg.data.dataset == UPLOAD:
+            t = st.session_state[f"upload_{cfg.data.upload}"]
+            table = Table(t.X, t.y, t.feature_names, t.class_names, t.target_name)
+            return split_table(table, cfg.data, notes=t.messages), None
         return dataset(cfg.data), None
     except ValueError as err:  # DataUnavailable and friends carry a message for the page
         return None, str(err)
@@ -88,10 +103,12 @@ class Widgets:
     def data(self, datasets: list[str]) -> DataConfig:
         d = DEFAULTS.data
         name = self._w(
-            st.selectbox, "Dataset", "dataset", datasets[0], options=datasets, format_func=lambda n: DATASETS[n].label,
+            st.selectbox, "Dataset", "dataset", datasets[0], options=datasets, format_func=_dataset_label,
             on_change=self._match_loss,
-            help="The points to learn from. " + "; ".join(f"{DATASETS[n].label}: {DATASETS[n].about}" for n in datasets) + ".",
+            help="The data to learn from. " + "; ".join(f"{_dataset_label(n)}: {_dataset_about(n)}" for n in datasets) + ".",
         )
+        if name == UPLOAD:
+            return self.upload()
         spec = DATASETS[name]
         lo, hi = spec.classes
         n_classes = lo
@@ -111,31 +128,79 @@ class Widgets:
                 max_value=spec.noise_range[1], step=0.05,
                 help="How much random jitter blurs the data. 0 gives clean shapes; high noise makes classes overlap.",
             )
+        test_fraction, random_state, standardize = self._split_widgets()
+        return DataConfig(name, n_samples, noise, test_fraction, n_classes, random_state, standardize)
+
+    def _split_widgets(self) -> tuple[float, int, bool]:
+        d = DEFAULTS.data
         test_fraction = self._w(
             st.slider, "Test split", "test_fraction", d.test_fraction, min_value=C.LIMITS["test_fraction"][0],
             max_value=C.LIMITS["test_fraction"][1], step=0.05,
-            help="Share of the points held out for testing. The network never trains on them, so the test "
-            "accuracy shows how well it generalises to new points.",
+            help="Share of the rows held out for testing. The network never trains on them, so the test "
+            "score shows how well it generalises to new data.",
         )
         random_state = self._w(
             st.number_input, "Data seed", "random_state", d.random_state, min_value=0, max_value=C.LIMITS["seed"][1],
-            help="Same seed, same points and the same train/test split. Change it to draw a new sample.",
+            help="Same seed, same train/test split (and the same points for generated data).",
         )
-        standardize = False
-        if self.page != "2d":
-            standardize = self._w(
-                st.checkbox, "Standardise features", "standardize", False,
-                help="Rescale every feature to mean 0 and standard deviation 1 (using the training split only). "
-                "Features on very different scales (like a glucose level and a pedigree score) otherwise slow learning down.",
-            )
-        return DataConfig(name, n_samples, noise, test_fraction, n_classes, int(random_state), standardize)
+        if self.page == "2d":
+            return test_fraction, int(random_state), False
+        standardize = self._w(
+            st.checkbox, "Standardise features", "standardize", False,
+            help="Rescale every feature to mean 0 and standard deviation 1 (using the training split only). "
+            "Features on very different scales (like a glucose level and a pedigree score) otherwise slow learning down.",
+        )
+        return test_fraction, int(random_state), standardize
+
+    def upload(self) -> DataConfig:
+        """The CSV uploader and its reading options; the parsed table stays in this session only."""
+        file = st.file_uploader(
+            "CSV file", type=["csv", "txt", "tsv"], key=self.key("csv_file"), disabled=self.disabled,
+            help=f"A table with one row per example. Up to {csv_table.MAX_BYTES // csv_table.MB} MB; comma, semicolon "
+            "or tab separated; numeric feature columns (text columns can be one-hot encoded).",
+        )
+        if file is None:
+            raise ValueError("Upload a CSV file in the sidebar to train on your own data.")
+        raw = file.getvalue()
+        header = self._w(
+            st.selectbox, "First row is a header", "csv_header", "auto", options=["auto", "yes", "no"],
+            format_func={"auto": "Detect it", "yes": "Yes: column names", "no": "No: data"}.get,
+            help="Whether the first line holds column names. 'Detect it' looks for text above numbers.",
+        )
+        header = {"auto": None, "yes": True, "no": False}[header]
+        columns = csv_table.sniff_columns(raw, header=header)
+        target = self._w(
+            st.selectbox, "Target column", f"csv_target_{len(columns)}", columns[-1], options=columns,
+            help="The column to predict. Every other usable column is an input feature.",
+        )
+        missing = self._w(
+            st.radio, "Missing values", "csv_missing", "drop", options=["drop", "impute"], horizontal=True,
+            format_func={"drop": "Drop the row", "impute": "Fill in (median)"}.get,
+            help="Rows with an empty cell are dropped, or the empty cell is filled with its column's median.",
+        )
+        categorical = self._w(
+            st.radio, "Text columns", "csv_text", "onehot", options=["onehot", "reject"], horizontal=True,
+            format_func={"onehot": "One-hot encode", "reject": "Refuse"}.get,
+            help="Non-numeric feature columns become one 0/1 column per value, or the file is refused.",
+        )
+        table = csv_table.read_csv_table(raw, target, header=header, missing=missing, categorical=categorical)
+        digest = hashlib.sha256(raw + repr((target, header, missing, categorical)).encode()).hexdigest()[:16]
+        st.session_state[f"upload_{digest}"] = table  # this session's own: never in a shared cache
+        n_classes = len(table.class_names) if table.class_names else 0
+        self._fit_loss_to(n_classes)  # the loss widget comes later in this run, so it may still change
+        test_fraction, random_state, standardize = self._split_widgets()
+        return DataConfig(UPLOAD, len(table.y), 0.0, test_fraction, n_classes, random_state, standardize, digest)
 
     def _match_loss(self) -> None:
-        """When the task changes (classes <-> regression), switch to a loss that fits it."""
+        """Dataset callback: when the task changes (classes <-> regression), switch to a loss that fits it."""
         spec = DATASETS.get(st.session_state[self.key("dataset")])
+        if spec:
+            self._fit_loss_to(spec.classes[0])
+
+    def _fit_loss_to(self, n_classes: int) -> None:
         loss_key = self.key("loss")
-        if spec and LOSSES[st.session_state.get(loss_key, "cross_entropy")].problem(spec.classes[0]):
-            st.session_state[loss_key] = "mse" if spec.classes == (0, 0) else "cross_entropy"
+        if LOSSES[st.session_state.get(loss_key, "cross_entropy")].problem(n_classes):
+            st.session_state[loss_key] = "cross_entropy" if n_classes else "mse"
 
     def model(self) -> ModelConfig:
         m = DEFAULTS.model

@@ -353,6 +353,18 @@ def test_row_with_extra_cells_gives_a_plain_error():
     assert "Line 6" in message and "4 cells" in message and "3" in message
 
 
+def test_ragged_semicolon_file_still_names_the_semicolon_separator():
+    rows = numeric_rows()
+    rows[5].append(99)
+    message = csv_error(make_csv(rows, sep=";"))
+    assert "Line 6" in message and "semicolons" in message
+
+
+def test_quoted_line_break_in_a_name_becomes_a_space():
+    rows = [['"body\nmass"', "label"]] + [[i, i % 2] for i in range(12)]
+    assert sniff_columns(make_csv(rows)) == ["body mass", "label"]
+
+
 def test_unclosed_quote_gives_a_plain_error():
     raw = make_csv(numeric_rows()) + b'1,"2,3\n'
     message = csv_error(raw)

@@ -1,0 +1,119 @@
+"""CSV upload on the tables page: every case ends in a trained model or a clear message."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "tabular.py")
+
+
+def _good_csv(n=120, sep=",", header=True, seed=0) -> bytes:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+    lines = [sep.join(["a", "b", "c", "label"])] if header else []
+    lines += [sep.join([*(f"{v:.3f}" for v in row), lab]) for row, lab in zip(X, y)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _upload(content: bytes, name="data.csv", **state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["tabular_dataset"] = "upload"
+    at.session_state["tabular_epochs"] = 20
+    for key, value in state.items():
+        at.session_state[f"tabular_{key}"] = value
+    at.run()
+    at.get("file_uploader")[0].set_value((name, content, "text/csv")).run()
+    return at
+
+
+def _train(at: AppTest) -> AppTest:
+    at.button(key="train").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_before_any_upload_the_page_asks_for_a_file():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["tabular_dataset"] = "upload"
+    at.run()
+    assert not at.exception and "Upload a CSV file" in at.error[0].value
+
+
+def test_a_good_csv_trains_with_named_classes():
+    at = _train(_upload(_good_csv()))
+    assert "Finished 20 epochs" in at.success[0].value
+    acc = float([m.value for m in at.metric if m.label == "Test accuracy"][0].rstrip("%"))
+    assert acc > 80
+    assert at.selectbox(key="tabular_csv_target_4").value == "label"
+    assert any("Ready to train on 120 rows" in c.value for c in at.caption)
+
+
+def test_semicolons_without_header_and_a_chosen_target():
+    at = _upload(_good_csv(sep=";", header=False), csv_header="no")
+    assert not at.error
+    assert at.selectbox(key="tabular_csv_target_4").value == "col4"
+    assert "Finished" in _train(at).success[0].value
+
+
+def test_missing_values_are_dropped_or_filled_with_a_count():
+    rows = _good_csv().decode().splitlines()
+    rows[3] = ",".join(["", *rows[3].split(",")[1:]])
+    rows[7] = ",".join(["NA", *rows[7].split(",")[1:]])
+    raw = ("\n".join(rows) + "\n").encode()
+    dropped = _upload(raw)
+    assert any("2 row" in c.value and "dropped" in c.value.lower() for c in dropped.caption)
+    filled = _upload(raw, csv_missing="impute")
+    assert any("median" in c.value.lower() for c in filled.caption)
+    assert "Finished" in _train(filled).success[0].value
+
+
+def test_text_feature_columns_are_one_hot_encoded_or_refused():
+    rows = _good_csv().decode().splitlines()
+    rows[0] += ",colour"
+    rows[1:] = [r + ("," + ("red", "green", "blue")[i % 3]) for i, r in enumerate(rows[1:])]
+    # the target must stay last for the default: move colour before label
+    rows = [",".join(r.split(",")[:3] + [r.split(",")[4], r.split(",")[3]]) for r in rows]
+    raw = ("\n".join(rows) + "\n").encode()
+    at = _upload(raw)
+    assert any("one-hot" in c.value.lower() for c in at.caption)
+    assert "Finished" in _train(at).success[0].value
+    refused = _upload(raw, csv_text="reject")
+    assert "colour" in refused.error[0].value
+
+
+def test_numeric_target_becomes_regression_with_mse():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 2))
+    y = 3 * X[:, 0] - X[:, 1] + rng.normal(0, 0.1, 150)
+    raw = ("x1,x2,price\n" + "\n".join(f"{a:.4f},{b:.4f},{c:.4f}" for (a, b), c in zip(X, y)) + "\n").encode()
+    at = _upload(raw)
+    assert at.selectbox(key="tabular_loss").value == "mse" and not at.error
+    at = _train(at)
+    assert float([m.value for m in at.metric if m.label == "Test R²"][0]) > 0.5
+
+
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not a text"),
+        (("a,b,label\n" + "\n".join(f"{i},{i * 2},same" for i in range(30)) + "\n").encode(), "one class"),
+        (("," .join(f"c{i}" for i in range(40)) + "\n" + "\n".join(",".join(str((r * i) % 7) for i in range(40)) for r in range(12)) + "\n").encode(), "row"),
+        (b"x" * (6 * 1024 * 1024), "MB"),
+    ],
+    ids=["empty", "binary", "one-class", "more-columns-than-rows", "too-big"],
+)
+def test_bad_files_end_in_a_clear_message(raw, words):
+    at = _upload(raw)
+    assert not at.exception
+    assert at.error and words.lower() in at.error[0].value.lower(), [e.value for e in at.error]
+    assert not [b for b in at.button if b.key == "train"]
+
+
+def test_a_class_with_a_single_row_cannot_be_split():
+    raw = _good_csv().decode().rstrip("\n") + "\n0.1,0.2,0.3,rare\n"
+    at = _upload(raw.encode())
+    assert not at.exception
+    assert "rare" in at.error[0].value and "at least 2 rows" in at.error[0].value
