@@ -1,10 +1,10 @@
 """Entry point (Streamlit Community Cloud runs this file): page config and navigation only."""
 import streamlit as st
 
-st.set_page_config(page_title="PyTorch playground", page_icon="🧠", layout="wide")
+st.set_page_config(page_title="PyTorch playground", page_icon=":material/neurology:", layout="wide")
 st.navigation(
     [
-        st.Page("pages/playground_2d.py", title="2-D playground", icon="🎯", default=True),
-        st.Page("pages/tabular.py", title="Tables and regression", icon="📊"),
+        st.Page("pages/playground_2d.py", title="2-D playground", icon=":material/scatter_plot:", default=True),
+        st.Page("pages/tabular.py", title="Tables and regression", icon=":material/table_chart:"),
     ]
 ).run()

@@ -14,7 +14,7 @@ class Preset:
     page: str  # "2d" or "tabular"
     config: Config
     figure: str  # the tutorial's figure, in words
-    metric: str  # "test_score" or "weight": what to compare with the figure
+    metric: str  # "test_score", "train_score" or "weight": what to compare with the figure
     goal: tuple[float, float]  # the range that counts as reproducing it
 
 
@@ -39,9 +39,9 @@ PRESETS: dict[str, Preset] = {
             ModelConfig(hidden=(12, 8), activation="relu"),
             TrainConfig("adam", lr=0.001, batch_size=10, epochs=100, loss="bce"),
         ),
-        "about 75% accuracy",
-        "test_score",
-        (0.68, 0.82),
+        "about 75% accuracy (measured on its training data)",
+        "train_score",
+        (0.72, 0.82),
     ),
     "linear": Preset(
         "Linear regression",
@@ -74,4 +74,4 @@ def measure(preset: Preset, run) -> float:
     """The number to compare with the tutorial's figure, read off a finished run."""
     if preset.metric == "weight":
         return next(run.model.parameters()).flatten()[0].item()
-    return run.history.test_score[-1]
+    return getattr(run.history, preset.metric)[-1]

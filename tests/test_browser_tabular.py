@@ -1,0 +1,66 @@
+"""Real-browser tests of the tables-and-regression page: presets and a CSV upload."""
+import re
+
+import numpy as np
+
+from conftest import ARTIFACTS, IDLE
+
+
+def _open(page, server):
+    page.goto(f"{server[0]}/tabular")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector("h1:has-text('Tables and regression')")
+
+
+def _click(page, key):
+    page.locator(f".st-key-{key} button").first.click()
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=120_000)
+
+
+def _metric(page, label) -> str:
+    box = page.locator("[data-testid='stMetric']", has_text=label).first
+    return box.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def test_direct_link_opens_the_page_with_the_app_navigation(page, server):
+    _open(page, server)
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "2-D playground" in nav and "Tables and regression" in nav
+
+
+def test_blobs_4d_preset_reproduces_98_percent(page, server):
+    _open(page, server)
+    _click(page, "preset_blobs_4d")
+    _click(page, "train")
+    page.wait_for_selector("text=Finished 10 epochs", timeout=60_000)
+    assert float(_metric(page, "Test accuracy").rstrip("%")) >= 95
+    assert page.locator("text=Confusion matrix (test)").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "tabular_blobs4d.png"), full_page=True)
+
+
+def test_linear_regression_preset_shows_weight_two(page, server):
+    _open(page, server)
+    _click(page, "preset_linear")
+    _click(page, "train")
+    page.wait_for_selector("text=Finished 20 epochs", timeout=60_000)
+    assert abs(float(_metric(page, "weight of x")) - 2) < 0.05
+    page.screenshot(path=str(ARTIFACTS / "tabular_linear.png"), full_page=True)
+
+
+def test_csv_upload_trains(page, server, tmp_path):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 3))
+    label = np.where(X[:, 0] - X[:, 2] > 0, "spam", "ham")
+    path = tmp_path / "mail.csv"
+    path.write_text("f1;f2;f3;kind\n" + "\n".join(f"{a:.3f};{b:.3f};{c:.3f};{k}" for (a, b, c), k in zip(X, label)))
+    _open(page, server)
+    page.locator(".st-key-tabular_dataset").click()
+    page.get_by_role("option", name=re.compile("Your CSV file")).click()
+    page.wait_for_selector(IDLE)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.wait_for_selector("text=Ready to train on 200 rows", timeout=30_000)
+    _click(page, "train")
+    page.wait_for_selector("text=Finished", timeout=60_000)
+    assert float(_metric(page, "Test accuracy").rstrip("%")) > 80
+    page.screenshot(path=str(ARTIFACTS / "tabular_upload.png"), full_page=True)
