@@ -13,6 +13,11 @@ LIMITS = {
     "test_fraction": (0.1, 0.9),
     "n_layers": (0, 6),
     "width": (1, 64),
+    "wide_width": (1, 1024),  # image pages: the tutorials' 128- and 512-unit layers
+    "n_blocks": (0, 4),
+    "channels": (1, 128),
+    "kernel": (1, 7),
+    "pool": (1, 4),
     "dropout": (0.0, 0.9),
     "lr": (1e-5, 10.0),
     "batch_size": (1, 1024),
@@ -93,12 +98,21 @@ class ModelConfig:
     batchnorm: bool = False
     dropout: float = 0.0
     bias: bool = True
+    # Conv blocks before the dense layers, each (channels, kernel, pool, dropout): images only.
+    conv: tuple[tuple[int, int, int, float], ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "hidden", tuple(int(w) for w in self.hidden))
+        object.__setattr__(self, "conv", tuple((int(c), int(k), int(p), float(d)) for c, k, p, d in self.conv))
         _check_range("n_layers", len(self.hidden), "Number of hidden layers")
         for i, width in enumerate(self.hidden, 1):
-            _check_range("width", width, f"Neurons in layer {i}")
+            _check_range("wide_width", width, f"Neurons in layer {i}")
+        _check_range("n_blocks", len(self.conv), "Number of conv blocks")
+        for i, (channels, kernel, pool, dropout) in enumerate(self.conv, 1):
+            _check_range("channels", channels, f"Channels of conv block {i}")
+            _check_range("kernel", kernel, f"Kernel size of conv block {i}")
+            _check_range("pool", pool, f"Max-pool of conv block {i}")
+            _check_range("dropout", dropout, f"Dropout of conv block {i}")
         if self.activation not in models.ACTIVATIONS:
             raise ValueError(f"Unknown activation {self.activation!r}; choose one of {', '.join(models.ACTIVATIONS)}.")
         _check_range("dropout", self.dropout, "Dropout")
@@ -146,7 +160,9 @@ class Config:
         for part in (self.data, self.model, self.train):
             for f in fields(part):
                 value = getattr(part, f.name)
-                if isinstance(value, tuple):
+                if f.name == "conv":
+                    out[f.name] = ";".join("x".join(f"{v:g}" for v in block) for block in value)
+                elif isinstance(value, tuple):
                     out[f.name] = ",".join(map(str, value))
                 elif isinstance(value, bool):
                     out[f.name] = "1" if value else "0"
@@ -179,6 +195,8 @@ class Config:
 def _parse(name: str, default, text: str):
     text = str(text)
     try:
+        if name == "conv":
+            return tuple(tuple(float(v) for v in block.split("x")) for block in text.split(";") if block.strip())
         if isinstance(default, tuple) or name == "hidden":
             return tuple(int(w) for w in text.split(",") if w.strip())
         if isinstance(default, bool):

@@ -23,6 +23,9 @@ class Dataset:
     class_names: tuple[str, ...] | None = None
     target_name: str = "class"
     notes: tuple[str, ...] = ()  # what loading did: standardised, rows dropped, ...
+    # Applied to each batch before the model sees it (images: uint8 pixels -> normalised floats),
+    # so big image sets stay compact in memory as uint8.
+    transform: Callable | None = None
 
     def __post_init__(self):
         if self.class_names is None and self.n_classes:
@@ -30,7 +33,12 @@ class Dataset:
 
     @property
     def n_features(self) -> int:
-        return self.X_train.shape[1]
+        return int(np.prod(self.X_train.shape[1:]))
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """(n_features,) for tables, (C, H, W) for images."""
+        return tuple(self.X_train.shape[1:])
 
     @property
     def task(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -95,10 +96,53 @@ LOSSES: dict[str, LossChoice] = {
 }
 
 
-def build_model(cfg, n_in: int, n_classes: int, loss: str = "cross_entropy") -> nn.Sequential:
-    """Linear [-> BatchNorm] -> activation [-> Dropout] per hidden layer, a Linear out, the loss's head."""
+MAX_PARAMETERS = 5_000_000  # a memory guard: 5M float32 weights + Adam state is about 60 MB per session
+
+
+def _conv_blocks(cfg, channels: int) -> list[nn.Module]:
+    """Conv2d ('same' padding) [-> BatchNorm2d] -> activation [-> MaxPool2d] [-> Dropout] per block."""
     layers: list[nn.Module] = []
-    width_in = n_in
+    for out_channels, kernel, pool, dropout in cfg.conv:
+        layers.append(nn.Conv2d(channels, out_channels, kernel, padding=kernel // 2, bias=cfg.bias))
+        if cfg.batchnorm:
+            layers.append(nn.BatchNorm2d(out_channels))
+        layers.append(ACTIVATIONS[cfg.activation].make())
+        if pool > 1:
+            layers.append(nn.MaxPool2d(pool))
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        channels = out_channels
+    return layers
+
+
+def conv_output_shape(cfg, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """(C, H, W) after the conv blocks; ValueError when a pool would shrink the image below 1 pixel."""
+    if not cfg.conv:
+        return tuple(input_shape)
+    if len(input_shape) != 3:
+        raise ValueError("Conv blocks need images; this dataset has plain feature columns. Remove the conv blocks.")
+    channels, height, width = input_shape
+    for i, (out_channels, kernel, pool, _) in enumerate(cfg.conv, 1):
+        if kernel // 2 * 2 + height < kernel or kernel // 2 * 2 + width < kernel:
+            raise ValueError(f"Conv block {i}: a {kernel}x{kernel} kernel does not fit the {height}x{width} image.")
+        height, width = height + 2 * (kernel // 2) - kernel + 1, width + 2 * (kernel // 2) - kernel + 1
+        if height // pool < 1 or width // pool < 1:
+            raise ValueError(
+                f"Conv block {i}: a {pool}x{pool} max-pool would shrink the {height}x{width} image below 1 pixel. "
+                "Use a smaller pool or fewer conv blocks."
+            )
+        channels, height, width = out_channels, height // pool, width // pool
+    return channels, height, width
+
+
+def build_model(cfg, input_shape, n_classes: int, loss: str = "cross_entropy") -> nn.Sequential:
+    """[Conv blocks ->] [Flatten ->] Linear [-> BatchNorm] -> activation [-> Dropout] per hidden layer -> Linear -> the loss's head."""
+    input_shape = (input_shape,) if isinstance(input_shape, int) else tuple(input_shape)
+    layers: list[nn.Module] = _conv_blocks(cfg, input_shape[0]) if cfg.conv else []
+    shape = conv_output_shape(cfg, input_shape)
+    if len(shape) > 1:
+        layers.append(nn.Flatten())
+    width_in = int(np.prod(shape))
     for width in cfg.hidden:
         layers.append(nn.Linear(width_in, width, bias=cfg.bias))
         if cfg.batchnorm:
@@ -112,6 +156,29 @@ def build_model(cfg, n_in: int, n_classes: int, loss: str = "cross_entropy") -> 
     if choice.head:
         layers.append(choice.head())
     return nn.Sequential(*layers)
+
+
+def check_size(model: nn.Module) -> None:
+    """Refuse models whose weights alone would crowd a shared server's memory."""
+    n = n_parameters(model)
+    if n > MAX_PARAMETERS:
+        raise ValueError(
+            f"This network has {n:,} weights, more than the {MAX_PARAMETERS:,} this playground allows. "
+            "Use fewer or narrower layers, or a max-pool before the dense layers."
+        )
+
+
+def layer_table(model: nn.Sequential, input_shape) -> list[dict]:
+    """Each layer's name, output shape and parameter count, from one forward pass of a dummy batch."""
+    rows, x = [], torch.zeros(2, *input_shape)  # 2 rows: BatchNorm needs more than one
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        for layer in model:
+            x = layer(x)
+            rows.append({"layer": repr(layer), "output shape": " x ".join(map(str, x.shape[1:])), "parameters": n_parameters(layer)})
+    model.train(was_training)
+    return rows
 
 
 def build_optimizer(cfg, params) -> torch.optim.Optimizer:

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.models import LOSSES, build_model, build_optimizer
+from playground.models import LOSSES, build_model, build_optimizer, check_size
 
 # Bump when a change to the engine changes results, so stored runs are not reused.
 ENGINE_VERSION = 1
@@ -29,6 +29,10 @@ class History:
     test_loss: list = field(default_factory=list)
     train_score: list = field(default_factory=list)  # accuracy, or R² for regression
     test_score: list = field(default_factory=list)
+    # Mean loss of the training batches since the previous snapshot, at fractional epochs:
+    # the curve moves within an epoch, not only at its end.
+    batch_epoch: list = field(default_factory=list)
+    batch_loss: list = field(default_factory=list)
 
     def append(self, epoch: int, metrics: dict) -> None:
         self.epoch.append(epoch)
@@ -71,20 +75,28 @@ def evaluating(model: nn.Module):
         model.train(was_training)
 
 
-def _outputs(model: nn.Module, X) -> torch.Tensor:
+EVAL_CHUNK = 2048  # rows per forward pass when evaluating: bounds memory on big image sets
+
+
+def _prepared(X, device, transform):
+    x = torch.as_tensor(X, device=device)
+    return transform(x) if transform else x.float()
+
+
+def _outputs(model: nn.Module, X, transform=None) -> torch.Tensor:
     device = next(model.parameters()).device
     with evaluating(model):
-        return model(torch.as_tensor(X, dtype=torch.float32, device=device))
+        return torch.cat([model(_prepared(X[i : i + EVAL_CHUNK], device, transform)) for i in range(0, len(X), EVAL_CHUNK)])
 
 
-def predict_proba(model: nn.Module, X, loss: str = "cross_entropy") -> np.ndarray:
+def predict_proba(model: nn.Module, X, loss: str = "cross_entropy", transform=None) -> np.ndarray:
     """Class probabilities for the rows of X, as a float32 numpy array."""
-    return LOSSES[loss].to_proba(_outputs(model, X)).float().cpu().numpy()
+    return LOSSES[loss].to_proba(_outputs(model, X, transform)).float().cpu().numpy()
 
 
-def predict(model: nn.Module, X, loss: str = "cross_entropy") -> np.ndarray:
+def predict(model: nn.Module, X, loss: str = "cross_entropy", transform=None) -> np.ndarray:
     """Predicted class (or value, for regression) for the rows of X."""
-    return LOSSES[loss].predict(_outputs(model, X)).cpu().numpy()
+    return LOSSES[loss].predict(_outputs(model, X, transform)).cpu().numpy()
 
 
 def score(choice, out: torch.Tensor, y: torch.Tensor) -> float:
@@ -96,25 +108,27 @@ def score(choice, out: torch.Tensor, y: torch.Tensor) -> float:
     return (1 - ((y - pred) ** 2).sum() / total.clamp_min(1e-12)).item()
 
 
-def evaluate(model, choice, loss_fn, X, y) -> tuple[float, float]:
-    """(mean loss, score) of the model on one split."""
+def evaluate(model, choice, loss_fn, X, y, transform=None) -> tuple[float, float]:
+    """(mean loss, score) of the model on one split, in chunks."""
     with evaluating(model):
-        out = model(X)
+        out = torch.cat([model(_prepared(X[i : i + EVAL_CHUNK], X.device, transform)) for i in range(0, len(X), EVAL_CHUNK)])
         return loss_fn(out, choice.target(y)).item(), score(choice, out, y)
 
 
-def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, history) -> Iterator[Snapshot]:
+def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, history, transform=None) -> Iterator[Snapshot]:
     """The tutorials' loop: per batch zero_grad, forward, loss, backward, step; eval each epoch."""
     X_train, y_train, X_test, y_test = tensors
     loss_fn, target = choice.make(), choice.target
+    prep = transform or (lambda x: x.float())
     n = len(X_train)
+    running, n_running = 0.0, 0
     drop_tiny = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
     step, epoch = 0, 0
     last_good = copy.deepcopy(model.state_dict())
 
     def metrics():
-        train_loss, train_score = evaluate(model, choice, loss_fn, X_train, y_train)
-        test_loss, test_score = evaluate(model, choice, loss_fn, X_test, y_test)
+        train_loss, train_score = evaluate(model, choice, loss_fn, X_train, y_train, transform)
+        test_loss, test_score = evaluate(model, choice, loss_fn, X_test, y_test, transform)
         return dict(train_loss=train_loss, test_loss=test_loss, train_score=train_score, test_score=test_score)
 
     if not history.epoch:
@@ -128,7 +142,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             if drop_tiny and len(idx) < 2:
                 continue  # BatchNorm cannot normalise a batch of one
             optimizer.zero_grad()
-            loss = loss_fn(model(X_train[idx]), target(y_train[idx]))
+            loss = loss_fn(model(prep(X_train[idx])), target(y_train[idx]))
             if not torch.isfinite(loss):
                 model.load_state_dict(last_good)
                 yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, loss))
@@ -136,8 +150,16 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             loss.backward()
             optimizer.step()
             step += 1
+            running, n_running = running + loss.detach(), n_running + 1
             if step % STEPS_PER_PARTIAL_SNAPSHOT == 0:
+                history.batch_epoch.append(epoch - 1 + min(start + batch_size, n) / n)
+                history.batch_loss.append(float(running) / n_running)
+                running, n_running = 0.0, 0
                 yield Snapshot(epoch - 1, step, n_epochs, history)
+        if n_running:
+            history.batch_epoch.append(float(epoch))
+            history.batch_loss.append(float(running) / n_running)
+            running, n_running = 0.0, 0
         row = metrics()
         if not np.isfinite(row["train_loss"]) or not np.isfinite(row["test_loss"]):
             model.load_state_dict(last_good)
@@ -175,7 +197,9 @@ class Run:
         self.n_classes = data.n_classes
         with _INIT_LOCK:
             torch.manual_seed(cfg.train.seed)
-            self.model = build_model(cfg.model, data.n_features, data.n_classes, cfg.train.loss).to(device)
+            self.model = build_model(cfg.model, data.input_shape, data.n_classes, cfg.train.loss)
+        check_size(self.model)
+        self.model.to(device)
         self.history = History()
         self.snapshot: Snapshot | None = None
         self._loop: Iterator[Snapshot] | None = None
@@ -217,7 +241,17 @@ class Run:
         )
         optimizer = build_optimizer(cfg, self.model.parameters())
         generator = torch.Generator().manual_seed(cfg.seed)
-        return train(self.model, optimizer, LOSSES[cfg.loss], tensors, cfg.epochs, cfg.batch_size, generator, self.history)
+        return train(
+            self.model, optimizer, LOSSES[cfg.loss], tensors, cfg.epochs, cfg.batch_size, generator, self.history, d.transform
+        )
+
+    def proba(self, X) -> np.ndarray:
+        """Class probabilities for raw rows (or uint8 images) of this run's data."""
+        return predict_proba(self.model, X, self.cfg.train.loss, self._data.transform)
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted classes (or values) for raw rows of this run's data."""
+        return predict(self.model, X, self.cfg.train.loss, self._data.transform)
 
     def result(self) -> tuple[dict, History, Snapshot]:
         """Immutable copies to put in the shared store: CPU state_dict, history, last snapshot."""

@@ -70,3 +70,12 @@ def test_replace_changes_the_right_part():
     cfg = Config().replace(lr=0.1, dataset="xor", hidden=(2,))
     assert (cfg.train.lr, cfg.data.dataset, cfg.model.hidden) == (0.1, "xor", (2,))
     assert cfg.train.optimizer == Config().train.optimizer
+
+
+def test_conv_blocks_round_trip_and_are_validated():
+    cfg = Config(model=ModelConfig(hidden=(512,), conv=((32, 3, 1, 0.3), (32, 3, 2, 0.0))))
+    assert Config.from_query(cfg.to_query()) == cfg
+    with pytest.raises(ValueError, match="Kernel size of conv block 1"):
+        ModelConfig(conv=((8, 9, 1, 0.0),))
+    with pytest.raises(ValueError, match="conv blocks"):
+        ModelConfig(conv=((8, 3, 1, 0.0),) * 5)

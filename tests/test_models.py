@@ -60,3 +60,44 @@ def test_optimizer_gets_lr_and_weight_decay():
     assert opt.param_groups[0]["lr"] == 0.003 and opt.param_groups[0]["weight_decay"] == 0.01
     momentum = build_optimizer(cfg.replace(optimizer="momentum").train, build_model(cfg.model, 2, 2).parameters())
     assert momentum.param_groups[0]["momentum"] == 0.9
+
+
+def test_cnn_blocks_follow_the_config_and_the_table_shows_shapes():
+    from playground.models import layer_table
+
+    cfg = ModelConfig(hidden=(512,), activation="relu", dropout=0.5, conv=((32, 3, 1, 0.3), (32, 3, 2, 0.0)))
+    model = build_model(cfg, (3, 32, 32), 10)
+    kinds = [type(m).__name__ for m in model]
+    assert kinds == ["Conv2d", "ReLU", "Dropout", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "ReLU", "Dropout", "Linear"]
+    table = layer_table(model, (3, 32, 32))
+    assert table[5]["output shape"] == "32 x 16 x 16" and table[6]["output shape"] == "8192"
+    assert table[7]["parameters"] == 8192 * 512 + 512
+    assert sum(r["parameters"] for r in table) == n_parameters(model)
+    assert model(torch.zeros(4, 3, 32, 32)).shape == (4, 10)
+
+
+def test_mlp_on_images_flattens_first():
+    model = build_model(ModelConfig(hidden=(128, 64), activation="relu"), (1, 28, 28), 10, "nll")
+    assert isinstance(model[0], nn.Flatten) and isinstance(model[-1], nn.LogSoftmax)
+    assert n_parameters(model) == 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
+
+
+def test_a_pool_that_shrinks_the_image_below_one_pixel_is_refused():
+    from playground.models import conv_output_shape
+
+    cfg = ModelConfig(hidden=(), conv=((8, 3, 2, 0), (8, 3, 2, 0), (8, 3, 2, 0), (8, 3, 2, 0)))
+    with pytest.raises(ValueError, match="below 1 pixel"):
+        conv_output_shape(cfg, (1, 8, 8))
+    assert conv_output_shape(cfg, (1, 28, 28)) == (8, 1, 1)
+
+
+def test_conv_on_a_table_is_refused():
+    with pytest.raises(ValueError, match="need images"):
+        build_model(ModelConfig(conv=((4, 3, 1, 0),)), (5,), 2)
+
+
+def test_oversized_models_are_refused():
+    from playground.models import check_size
+
+    with pytest.raises(ValueError, match="weights, more than"):
+        check_size(build_model(ModelConfig(hidden=(1024, 1024, 1024, 1024, 1024, 1024)), (784,), 10))

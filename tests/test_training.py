@@ -95,3 +95,13 @@ def test_finished_run_rebuilds_an_independent_module():
     assert torch.equal(next(b.model.parameters()), state["0.weight"])  # ...never reaches another
     a.history.train_loss.append(123.0)
     assert 123.0 not in b.history.train_loss and 123.0 not in history.train_loss
+
+
+def test_batch_losses_are_recorded_inside_epochs():
+    cfg = Config().replace(n_samples=2000, test_fraction=0.5, batch_size=4, epochs=2)
+    run, _ = _run(cfg)
+    h = run.history
+    assert len(h.batch_epoch) == len(h.batch_loss) > 2 * 2
+    inside = [e for e in h.batch_epoch if e != int(e)]
+    assert inside and all(0 < e < 2 for e in inside)
+    assert h.batch_epoch == sorted(h.batch_epoch) and h.batch_epoch[-1] == 2.0
