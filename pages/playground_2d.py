@@ -2,13 +2,15 @@
 import streamlit as st
 
 from playground import ui
+from playground.ui_widgets import sidebar_config
 from playground.ui_board import Board2D
 
+PAGE = "2d"
 ui.ensure_navigation()
 st.title("2-D playground")
 st.caption("Pick a dataset and a network in the sidebar, press **Train**, and watch a real PyTorch model learn.")
 
-cfg, error = ui.sidebar_config()
+cfg, error = sidebar_config(PAGE)
 if error:
     st.error(f"{error} Nothing was trained; change that setting in the sidebar to continue.")
     st.stop()
@@ -19,9 +21,9 @@ if problem:
     st.error(problem)
     st.stop()
 run = ui.current_run(cfg, data)
-ui.control_buttons(run)
+ui.control_buttons(run, PAGE)
 board = Board2D(data, cfg)
-if ui.is_training():
+if ui.is_training(PAGE):
     ui.train_live(run, board.draw)
 else:
     board.draw(run)

@@ -2,8 +2,10 @@
 import streamlit as st
 
 from playground import ui
+from playground.ui_widgets import TABULAR_DATASETS, sidebar_config
 from playground.ui_tabular import TabularBoard
 
+PAGE = "tabular"
 ui.ensure_navigation()
 st.title("Tables and regression")
 st.caption(
@@ -11,7 +13,7 @@ st.caption(
     "projecting the test rows to 2-D (PCA)."
 )
 
-cfg, error = ui.sidebar_config("tabular", datasets=ui.TABULAR_DATASETS)
+cfg, error = sidebar_config(PAGE, datasets=TABULAR_DATASETS)
 if error:
     st.error(f"{error} Nothing was trained; change that setting in the sidebar to continue.")
     st.stop()
@@ -24,9 +26,9 @@ if problem:
 for note in data.notes:
     st.caption(note)
 run = ui.current_run(cfg, data)
-ui.control_buttons(run)
+ui.control_buttons(run, PAGE)
 board = TabularBoard(data, cfg)
-if ui.is_training():
+if ui.is_training(PAGE):
     ui.train_live(run, board.draw)
 else:
     board.draw(run)

@@ -100,6 +100,14 @@ def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entrop
                 ),
                 row=1, col=col,
             )
+    if history.batch_epoch:  # the running loss inside epochs, under the per-epoch curves
+        fig.add_trace(
+            go.Scatter(
+                x=history.batch_epoch, y=history.batch_loss, mode="lines", name="train loss (batches)",
+                line=dict(color="#9ecae1", width=1.5),
+            ),
+            row=1, col=1,
+        )
     x_max = max(n_epochs or 1, history.epoch[-1] if history.epoch else 1)
     fig.update_xaxes(title_text="epoch", range=[0, x_max])
     fig.update_yaxes(title_text=loss_label, rangemode="tozero", row=1, col=1)
@@ -199,4 +207,61 @@ def pred_vs_true_figure(y_true, y_pred, y_label="y") -> go.Figure:
     fig.update_xaxes(title_text=f"true {y_label}")
     fig.update_yaxes(title_text=f"predicted {y_label}")
     fig.update_layout(title="Predicted against true (test)", height=460, margin=dict(l=60, r=10, t=50, b=50), font=FONT, legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def _rgb(image: np.ndarray) -> np.ndarray:
+    """uint8 (C, H, W) with 1 or 3 channels -> (H, W, 3) for go.Image."""
+    hwc = np.transpose(image, (1, 2, 0))
+    return np.repeat(hwc, 3, axis=2) if hwc.shape[2] == 1 else hwc
+
+
+def _bar_colors(n_classes: int, predicted: int, true: int) -> list[str]:
+    """Correct prediction green; a wrong prediction red, the true class outlined in green."""
+    colors = ["#c7c7c7"] * n_classes
+    colors[true] = "#2ca02c"
+    if predicted != true:
+        colors[predicted] = "#d62728"
+    return colors
+
+
+def image_grid_figure(images: np.ndarray, proba: np.ndarray, y_true, class_names, cols: int = 2) -> go.Figure:
+    """Test images, each beside its class-probability bars (correct green, wrong prediction red)."""
+    n, k = len(images), proba.shape[1]
+    rows = -(-n // cols)
+    fig = make_subplots(rows=rows, cols=2 * cols, column_widths=[0.12, 0.38] * cols, horizontal_spacing=0.03, vertical_spacing=0.06)
+    for i in range(n):
+        r, c = i // cols + 1, 2 * (i % cols) + 1
+        pred, true = int(proba[i].argmax()), int(y_true[i])
+        fig.add_trace(go.Image(z=_rgb(images[i]), hoverinfo="skip"), row=r, col=c)
+        fig.add_trace(
+            go.Bar(
+                x=list(range(k)), y=proba[i], marker_color=_bar_colors(k, pred, true), showlegend=False,
+                hovertemplate="%{customdata}: %{y:.1%}<extra></extra>", customdata=list(class_names),
+            ),
+            row=r, col=c + 1,
+        )
+        fig.update_xaxes(showticklabels=False, row=r, col=c)
+        fig.update_yaxes(showticklabels=False, row=r, col=c)
+        fig.update_yaxes(range=[0, 1], tickformat=".0%", nticks=3, row=r, col=c + 1)
+        fig.update_xaxes(tickmode="array", tickvals=list(range(k)), ticktext=[str(n)[:5] for n in class_names], tickfont=dict(size=10), row=r, col=c + 1)
+    fig.update_layout(
+        title="Test images and the model's class probabilities (green: correct, red: wrong guess)",
+        height=150 * rows + 70, margin=dict(l=10, r=10, t=50, b=20), font=FONT, bargap=0.15,
+    )
+    return fig
+
+
+def mistakes_figure(images: np.ndarray, y_true, y_pred, confidence, class_names) -> go.Figure:
+    """The model's most confident mistakes, each titled 'says X (p%), is Y'."""
+    n = max(len(images), 1)
+    titles = [f"says {class_names[p]} ({c:.0%})<br>is {class_names[t]}" for t, p, c in zip(y_true, y_pred, confidence)]
+    fig = make_subplots(rows=1, cols=n, subplot_titles=titles or None, horizontal_spacing=0.02)
+    for i, image in enumerate(images):
+        fig.add_trace(go.Image(z=_rgb(image), hoverinfo="skip"), row=1, col=i + 1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
+    fig.update_annotations(font_size=12)
+    title = "Most confident mistakes on the test set" if len(images) else "No mistakes on the test set"
+    fig.update_layout(title=title, height=230, margin=dict(l=10, r=10, t=80, b=10), font=FONT)
     return fig

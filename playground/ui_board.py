@@ -6,7 +6,8 @@ import streamlit as st
 
 from playground import plots
 from playground.models import LOSSES, n_parameters
-from playground.training import Run, predict_proba
+from playground.training import Run
+from playground.ui import is_training
 
 AUTO = -1  # the point picker's "least sure point" option
 CHART = dict(width="stretch", config={"displayModeBar": False})
@@ -18,7 +19,7 @@ def _fmt(value, pct=False) -> str:
     return f"{value:.1%}" if pct else f"{value:.3f}"
 
 
-def show_status(placeholder, run: Run) -> None:
+def show_status(placeholder, run: Run, training: bool) -> None:
     """One line on where the run stands: untrained, diverged, finished (maybe from the cache) or stopped."""
     snap = run.snapshot
     if snap is None:
@@ -28,7 +29,7 @@ def show_status(placeholder, run: Run) -> None:
     elif snap.done:
         cached = " It was trained before, so it is shown from the cache." if run.from_store else ""
         placeholder.success(f"Finished {snap.epoch} epochs.{cached} Change a setting, or press Reset for new weights.")
-    elif st.session_state.get("training"):
+    elif training:
         placeholder.empty()
     else:
         placeholder.info(f"Stopped after epoch {snap.epoch}. Press **Train** to continue, or **Reset** for new weights.")
@@ -81,13 +82,13 @@ class Board2D:
         self.frame += 1
         snap, hist, data = run.snapshot, run.history, self.data
         epoch = snap.epoch if snap else 0
-        show_status(self.status, run)
+        show_status(self.status, run, is_training("2d"))
         show_progress(self.progress, self.metrics, run)
 
         loss = run.cfg.train.loss
-        proba_test = predict_proba(run.model, data.X_test, loss)
+        proba_test = run.proba(data.X_test)
         idx = int(proba_test.max(1).argmin()) if self.point == AUTO else self.point
-        proba_grid = predict_proba(run.model, self.grid, loss)
+        proba_grid = run.proba(self.grid)
         self.boundary.plotly_chart(
             plots.boundary_figure(self.xs, self.ys, proba_grid, data, highlight=idx, title=f"Decision boundary, epoch {epoch}"),
             key=f"boundary_{self.frame}", **CHART,

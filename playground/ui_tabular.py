@@ -8,7 +8,8 @@ from sklearn.metrics import confusion_matrix
 
 from playground import plots
 from playground.models import LOSSES, n_parameters
-from playground.training import Run, predict, predict_proba
+from playground.training import Run
+from playground.ui import is_training
 from playground.ui_board import CHART, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
@@ -50,7 +51,7 @@ class TabularBoard:
     def draw(self, run: Run) -> None:
         """Redraw everything from the run's model and history."""
         self.frame += 1
-        show_status(self.status, run)
+        show_status(self.status, run, is_training("tabular"))
         show_progress(self.progress, self.metrics, run)
         (self._draw_classes if self.classify else self._draw_fit)(run)
         loss = LOSSES[run.cfg.train.loss]
@@ -58,14 +59,14 @@ class TabularBoard:
         self.curves.plotly_chart(plots.curves_figure(run.history, run.cfg.train.epochs, loss.label, score), key=f"curves_{self.frame}", **CHART)
 
     def _draw_classes(self, run: Run) -> None:
-        d, loss = self.data, run.cfg.train.loss
-        y_pred = predict(run.model, d.X_test, loss)
+        d = self.data
+        y_pred = run.predict(d.X_test)
         self.picture.plotly_chart(
             plots.projection_figure(self.coords, d.y_test, y_pred, d.class_names, self.axis_labels), key=f"pca_{self.frame}", **CHART
         )
         cm = confusion_matrix(d.y_test, y_pred, labels=list(range(d.n_classes)))
         self.side.plotly_chart(plots.confusion_figure(cm, d.class_names), key=f"confusion_{self.frame}", **CHART)
-        proba = predict_proba(run.model, d.X_test[self.rows], loss) if self.rows else []
+        proba = run.proba(d.X_test[self.rows]) if self.rows else []
         for ph, row, p in zip(self.bars, self.rows, proba):
             true = int(d.y_test[row])
             fig = plots.proba_bars(p, d.class_names, true, title=f"Row #{row}: true {d.class_names[true]}")
@@ -75,10 +76,10 @@ class TabularBoard:
         d = self.data
         if d.n_features == 1:
             x = np.linspace(min(d.X_train.min(), d.X_test.min()), max(d.X_train.max(), d.X_test.max()), 100, dtype=np.float32)
-            y_line = predict(run.model, x[:, None], "mse")
+            y_line = run.predict(x[:, None])
             fig = plots.fit_figure(d.X_train[:, 0], d.y_train, d.X_test[:, 0], d.y_test, x, y_line, d.feature_names[0], d.target_name)
         else:
-            fig = plots.pred_vs_true_figure(d.y_test, predict(run.model, d.X_test, "mse"), d.target_name)
+            fig = plots.pred_vs_true_figure(d.y_test, run.predict(d.X_test), d.target_name)
         self.picture.plotly_chart(fig, key=f"fit_{self.frame}", **CHART)
         with self.side.container():
             self._weights(run)

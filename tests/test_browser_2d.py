@@ -53,7 +53,7 @@ def test_train_updates_live_then_stop_keeps_the_state(page, server):
     assert _epoch(page) == stopped_at  # really stopped
     assert page.locator(BOUNDARY_TITLE).first.text_content() == f"Decision boundary, epoch {stopped_at}"
     loss_points = page.locator("[class*='st-key-curves_'] .scatterlayer .trace").count()
-    assert loss_points == 4
+    assert loss_points == 5  # train/test loss, batch loss, train/test accuracy
     assert not page.locator(".st-key-train button").first.is_disabled()
     page.screenshot(path=str(ARTIFACTS / "2d_stopped.png"), full_page=True)
 

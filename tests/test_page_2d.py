@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import playground.ui as ui
+from playground.data import DATASETS
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -141,7 +142,7 @@ def test_impossible_combinations_show_a_message_not_a_traceback(state, words):
 
 def test_every_dataset_and_no_hidden_layers_render():
     at = _app(n_layers=0)
-    for name in [n for n, spec in ui.DATASETS.items() if spec.page == "2d"]:
+    for name in [n for n, spec in DATASETS.items() if spec.page == "2d"]:
         at.selectbox(key="dataset").set_value(name).run()
         assert not at.exception, name
         assert len(_charts(at)) == 3

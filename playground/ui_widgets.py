@@ -1,0 +1,278 @@
+"""The settings sidebar: widgets -> Config for each page, tutorial presets, the CSV uploader."""
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from playground import config as C
+from playground import csv_table
+from playground.config import UPLOAD, Config, DataConfig, ModelConfig, TrainConfig
+from playground.data import DATASETS
+from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS
+from playground.presets import PRESETS
+from playground.ui import is_training, widget_key
+
+LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+DECAY_STEPS = (0.0, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0)
+DEFAULTS = Config()
+TABULAR_DATASETS = [n for n, spec in DATASETS.items() if spec.page == "tabular"] + [UPLOAD]
+
+
+def _dataset_label(name: str) -> str:
+    return "Your CSV file (upload)" if name == UPLOAD else DATASETS[name].label
+
+
+def _dataset_about(name: str) -> str:
+    return "a table of your own, any number of columns" if name == UPLOAD else DATASETS[name].about
+
+
+def _default(key: str, value):
+    """Seed a widget's value once through session state (never pass value= too)."""
+    st.session_state.setdefault(key, value)
+    return key
+
+
+class Widgets:
+    """The settings widgets of one page; keys carry the page's prefix so pages keep their own values."""
+
+    def __init__(self, page: str, disabled: bool):
+        self.page, self.disabled = page, disabled
+
+    def key(self, name: str) -> str:
+        return widget_key(self.page, name)
+
+    def _w(self, widget, label, name, default, **kw):
+        return widget(label, key=_default(self.key(name), default), disabled=self.disabled, **kw)
+
+    def data(self, datasets: list[str]) -> DataConfig:
+        d = DEFAULTS.data
+        name = self._w(
+            st.selectbox, "Dataset", "dataset", datasets[0], options=datasets, format_func=_dataset_label,
+            on_change=self._match_loss,
+            help="The data to learn from. " + "; ".join(f"{_dataset_label(n)}: {_dataset_about(n)}" for n in datasets) + ".",
+        )
+        if name == UPLOAD:
+            return self.upload()
+        spec = DATASETS[name]
+        lo, hi = spec.classes
+        n_classes = lo
+        if lo < hi:
+            n_classes = self._w(st.slider, "Classes", f"n_classes_{name}", lo, min_value=lo, max_value=hi,
+                                help="How many groups of points (colours) the network must tell apart.")
+        n_samples, noise = d.n_samples, 0.0
+        if not spec.size:
+            n_samples = self._w(
+                st.slider, "Number of samples", "n_samples", d.n_samples, min_value=C.LIMITS["n_samples"][0],
+                max_value=C.LIMITS["n_samples"][1], step=50,
+                help="How many points to generate in total (train + test). More points: a clearer picture, slower epochs.",
+            )
+            noise_key = "noise" if spec.noise_range == (0.0, 1.0) else f"noise_{name}"
+            noise = self._w(
+                st.slider, spec.noise_label, noise_key, max(spec.noise_range[0], d.noise), min_value=spec.noise_range[0],
+                max_value=spec.noise_range[1], step=0.05,
+                help="How much random jitter blurs the data. 0 gives clean shapes; high noise makes classes overlap.",
+            )
+        test_fraction, random_state, standardize = self._split_widgets()
+        return DataConfig(name, n_samples, noise, test_fraction, n_classes, random_state, standardize)
+
+    def _split_widgets(self) -> tuple[float, int, bool]:
+        d = DEFAULTS.data
+        test_fraction = self._w(
+            st.slider, "Test split", "test_fraction", d.test_fraction, min_value=C.LIMITS["test_fraction"][0],
+            max_value=C.LIMITS["test_fraction"][1], step=0.05,
+            help="Share of the rows held out for testing. The network never trains on them, so the test "
+            "score shows how well it generalises to new data.",
+        )
+        random_state = self._w(
+            st.number_input, "Data seed", "random_state", d.random_state, min_value=0, max_value=C.LIMITS["seed"][1],
+            help="Same seed, same train/test split (and the same points for generated data).",
+        )
+        if self.page == "2d":
+            return test_fraction, int(random_state), False
+        standardize = self._w(
+            st.checkbox, "Standardise features", "standardize", False,
+            help="Rescale every feature to mean 0 and standard deviation 1 (using the training split only). "
+            "Features on very different scales (like a glucose level and a pedigree score) otherwise slow learning down.",
+        )
+        return test_fraction, int(random_state), standardize
+
+    def upload(self) -> DataConfig:
+        """The CSV uploader and its reading options; the parsed table stays in this session only."""
+        file = st.file_uploader(
+            "CSV file", type=["csv", "txt", "tsv"], key=self.key("csv_file"), disabled=self.disabled,
+            help=f"A table with one row per example. Up to {csv_table.MAX_BYTES // csv_table.MB} MB; comma, semicolon "
+            "or tab separated; numeric feature columns (text columns can be one-hot encoded).",
+        )
+        if file is None:
+            raise ValueError("Upload a CSV file in the sidebar to train on your own data.")
+        raw = file.getvalue()
+        header = self._w(
+            st.selectbox, "First row is a header", "csv_header", "auto", options=["auto", "yes", "no"],
+            format_func={"auto": "Detect it", "yes": "Yes: column names", "no": "No: data"}.get,
+            help="Whether the first line holds column names. 'Detect it' looks for text above numbers.",
+        )
+        header = {"auto": None, "yes": True, "no": False}[header]
+        columns = csv_table.sniff_columns(raw, header=header)
+        target = self._w(
+            st.selectbox, "Target column", f"csv_target_{len(columns)}", columns[-1], options=columns,
+            help="The column to predict. Every other usable column is an input feature.",
+        )
+        missing = self._w(
+            st.radio, "Missing values", "csv_missing", "drop", options=["drop", "impute"], horizontal=True,
+            format_func={"drop": "Drop the row", "impute": "Fill in (median)"}.get,
+            help="Rows with an empty cell are dropped, or the empty cell is filled with its column's median.",
+        )
+        categorical = self._w(
+            st.radio, "Text columns", "csv_text", "onehot", options=["onehot", "reject"], horizontal=True,
+            format_func={"onehot": "One-hot encode", "reject": "Refuse"}.get,
+            help="Non-numeric feature columns become one 0/1 column per value, or the file is refused.",
+        )
+        table = csv_table.read_csv_table(raw, target, header=header, missing=missing, categorical=categorical)
+        digest = hashlib.sha256(raw + repr((target, header, missing, categorical)).encode()).hexdigest()[:16]
+        st.session_state[f"upload_{digest}"] = table  # this session's own: never in a shared cache
+        n_classes = len(table.class_names) if table.class_names else 0
+        self._fit_loss_to(n_classes)  # the loss widget comes later in this run, so it may still change
+        test_fraction, random_state, standardize = self._split_widgets()
+        return DataConfig(UPLOAD, len(table.y), 0.0, test_fraction, n_classes, random_state, standardize, digest)
+
+    def _match_loss(self) -> None:
+        """Dataset callback: when the task changes (classes <-> regression), switch to a loss that fits it."""
+        spec = DATASETS.get(st.session_state[self.key("dataset")])
+        if spec:
+            self._fit_loss_to(spec.classes[0])
+
+    def _fit_loss_to(self, n_classes: int) -> None:
+        loss_key = self.key("loss")
+        if LOSSES[st.session_state.get(loss_key, "cross_entropy")].problem(n_classes):
+            st.session_state[loss_key] = "cross_entropy" if n_classes else "mse"
+
+    def model(self) -> ModelConfig:
+        m = DEFAULTS.model
+        n_layers = self._w(
+            st.number_input, "Hidden layers", "n_layers", len(m.hidden), min_value=0, max_value=C.LIMITS["n_layers"][1],
+            help="Layers of neurons between input and output. 0 hidden layers is a linear model "
+            "(logistic regression for classes): one straight boundary.",
+        )
+        widths = []
+        cols = st.columns(3)
+        for i in range(int(n_layers)):
+            with cols[i % 3]:
+                widths.append(self._w(
+                    st.number_input, f"Layer {i + 1}", f"width_{i}", 8, min_value=1, max_value=C.LIMITS["width"][1],
+                    help=f"Neurons in hidden layer {i + 1}. More neurons can draw more complicated boundaries.",
+                ))
+        activation = self._w(
+            st.selectbox, "Activation", "activation", m.activation, options=list(ACTIVATIONS),
+            format_func=lambda n: ACTIVATIONS[n].label,
+            help="The non-linearity after each hidden layer. " + "; ".join(f"{a.label}: {a.about}" for a in ACTIVATIONS.values()) + ".",
+        )
+        batchnorm = self._w(
+            st.checkbox, "BatchNorm", "batchnorm", m.batchnorm,
+            help="Normalise each hidden layer's outputs over the batch: often trains faster and tolerates larger learning rates.",
+        )
+        dropout = self._w(
+            st.slider, "Dropout", "dropout", m.dropout, min_value=0.0, max_value=C.LIMITS["dropout"][1], step=0.05,
+            help="While training, switch off this share of hidden neurons at random, so the network cannot rely on "
+            "any single one: a guard against overfitting. Turned off for evaluation.",
+        )
+        bias = self._w(
+            st.checkbox, "Bias terms", "bias", m.bias,
+            help="Give every neuron a bias (an offset added to its weighted sum). Without it, every boundary "
+            "and fitted line must pass through the origin.",
+        )
+        return ModelConfig(tuple(int(w) for w in widths), activation, batchnorm, dropout, bias)
+
+    def train(self, default_loss: str) -> TrainConfig:
+        t = DEFAULTS.train
+        optimizer = self._w(
+            st.selectbox, "Optimizer", "optimizer", t.optimizer, options=list(OPTIMIZERS),
+            format_func=lambda n: OPTIMIZERS[n].label,
+            help="The rule that turns gradients into weight updates. " + "; ".join(f"{o.label}: {o.about}" for o in OPTIMIZERS.values()) + ".",
+        )
+        lr = self._w(
+            st.select_slider, "Learning rate", "lr", t.lr, options=LR_STEPS, format_func=lambda v: f"{v:g}",
+            help="How big each update step is (log scale). Too small: learning crawls. Too big: the loss jumps around or blows up.",
+        )
+        batch_size = self._w(
+            st.select_slider, "Batch size", "batch_size", t.batch_size, options=BATCH_STEPS,
+            help="How many training points are averaged for each update. Small batches: many noisy steps per epoch; "
+            "large batches: few smooth steps.",
+        )
+        epochs = self._w(
+            st.number_input, "Epochs", "epochs", t.epochs, min_value=1, max_value=C.LIMITS["epochs"][1], step=10,
+            help="How many times training goes through every training point.",
+        )
+        weight_decay = self._w(
+            st.select_slider, "L2 weight decay", "weight_decay", t.weight_decay, options=DECAY_STEPS, format_func=lambda v: f"{v:g}",
+            help="Pulls every weight a little towards zero each step: keeps the boundary smooth and fights overfitting.",
+        )
+        loss = self._w(
+            st.selectbox, "Loss", "loss", default_loss, options=list(LOSSES), format_func=lambda n: LOSSES[n].label,
+            help="What training minimises. " + "; ".join(f"{c.label}: {c.about}" for c in LOSSES.values()) + ".",
+        )
+        seed = self._w(
+            st.number_input, "Weight seed", "seed", t.seed, min_value=0, max_value=C.LIMITS["seed"][1],
+            help="Seeds the starting weights and the shuffling: the same settings and seed give the same run. "
+            "Reset picks the next seed.",
+        )
+        return TrainConfig(optimizer, float(lr), int(batch_size), int(epochs), float(weight_decay), loss, int(seed))
+
+
+def config_state(cfg: Config, page: str) -> dict:
+    """The widget values that show cfg on a page (the inverse of the widgets), for presets."""
+    w = Widgets(page, False)
+    d, m, t = cfg.data, cfg.model, cfg.train
+    state = {
+        "dataset": d.dataset, f"n_classes_{d.dataset}": d.n_classes, "n_samples": d.n_samples, "test_fraction": d.test_fraction,
+        "random_state": d.random_state, "standardize": d.standardize, "n_layers": len(m.hidden), "activation": m.activation,
+        "batchnorm": m.batchnorm, "dropout": m.dropout, "bias": m.bias, "optimizer": t.optimizer, "lr": t.lr,
+        "batch_size": t.batch_size, "epochs": t.epochs, "weight_decay": t.weight_decay, "loss": t.loss, "seed": t.seed,
+        **{f"width_{i}": width for i, width in enumerate(m.hidden)},
+    }
+    spec = DATASETS.get(d.dataset)
+    if spec and not spec.size:
+        state["noise" if spec.noise_range == (0.0, 1.0) else f"noise_{d.dataset}"] = d.noise
+    return {w.key(k): v for k, v in state.items()}
+
+
+def apply_preset(name: str) -> None:
+    """Button callback: fill every widget of the preset's page with the tutorial's settings."""
+    preset = PRESETS[name]
+    st.session_state.update(config_state(preset.config, preset.page))
+    st.session_state.training = False
+
+
+def preset_buttons(page: str) -> None:
+    """One button per tutorial preset of this page."""
+    names = [n for n, p in PRESETS.items() if p.page == page]
+    if not names:
+        return
+    st.subheader("Tutorial presets")
+    for name in names:
+        p = PRESETS[name]
+        st.button(
+            p.label, key=f"preset_{name}", on_click=apply_preset, args=(name,), disabled=is_training(page), width="stretch",
+            help=f"Fill every setting with the tutorial's: it reports {p.figure}. You can change anything afterwards.",
+        )
+
+
+def sidebar_config(page: str = "2d", datasets: list[str] | None = None, default_loss: str = "cross_entropy"):
+    """Draw the settings in the sidebar; return the Config, or None and a message saying what is wrong."""
+    widgets = Widgets(page, is_training(page))
+    datasets = datasets or [n for n, s in DATASETS.items() if s.page == page]
+    with st.sidebar:
+        preset_buttons(page)
+        try:
+            st.header("Data")
+            data_cfg = widgets.data(datasets)
+            st.header("Network")
+            model_cfg = widgets.model()
+            st.header("Training")
+            train_cfg = widgets.train(default_loss)
+            return Config(data_cfg, model_cfg, train_cfg), None
+        except ValueError as err:
+            return None, str(err)
+
+
