@@ -5,7 +5,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field, fields
 
-from playground import data, models
+from playground import data, images, models
 
 # Widget ranges live here so the page and the validation agree.
 LIMITS = {
@@ -58,8 +58,14 @@ class DataConfig:
             if not self.upload:
                 raise ValueError("Upload a CSV file first.")
             return  # sizes and classes are known only once the file is read
+        if self.dataset in images.IMAGE_DATASETS:  # fixed splits: only the name matters
+            for name, value in (("n_classes", images.IMAGE_DATASETS[self.dataset].n_classes), ("n_samples", 0),
+                                ("noise", 0.0), ("test_fraction", 0.2), ("random_state", 0), ("standardize", False)):
+                object.__setattr__(self, name, value)
+            return
         if self.dataset not in data.DATASETS:
-            raise ValueError(f"Unknown dataset {self.dataset!r}; choose one of {', '.join(data.DATASETS)}.")
+            names = ", ".join([*data.DATASETS, *images.IMAGE_DATASETS])
+            raise ValueError(f"Unknown dataset {self.dataset!r}; choose one of {names}.")
         spec = data.DATASETS[self.dataset]
         lo, hi = spec.classes
         if lo == hi:  # fixed class count: canonicalise so equal data has equal configs

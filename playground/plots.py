@@ -135,7 +135,7 @@ def proba_bars(proba_row: np.ndarray, class_names, true_class: int | None = None
         )
     )
     fig.update_xaxes(title_text="predicted probability", range=[0, 1.15], tickformat=".0%")
-    fig.update_yaxes(autorange="reversed", title_text="class")
+    fig.update_yaxes(autorange="reversed", title_text="class", type="category")  # "0".."9" are names, not numbers
     fig.update_layout(title=title, height=80 + 45 * len(names), margin=dict(l=70, r=20, t=50, b=50), font=FONT)
     return fig
 
@@ -180,8 +180,8 @@ def confusion_figure(cm: np.ndarray, class_names) -> go.Figure:
             textfont=dict(size=16), hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="predicted class", side="bottom")
-    fig.update_yaxes(title_text="true class", autorange="reversed")
+    fig.update_xaxes(title_text="predicted class", side="bottom", type="category")
+    fig.update_yaxes(title_text="true class", autorange="reversed", type="category")
     acc = np.trace(cm) / max(cm.sum(), 1)
     fig.update_layout(title=f"Confusion matrix (test): {acc:.1%} on the diagonal", height=460, margin=dict(l=90, r=10, t=50, b=60), font=FONT)
     return fig

@@ -206,9 +206,9 @@ class Run:
         self._data, self._device = data, device
 
     @classmethod
-    def finished(cls, cfg, data, state_dict: dict, history: History, snapshot: Snapshot) -> Run:
+    def finished(cls, cfg, data, state_dict: dict, history: History, snapshot: Snapshot, device: str = "cpu") -> Run:
         """A run rebuilt from a stored result: a fresh module of this session's own."""
-        run = cls(cfg, data)
+        run = cls(cfg, data, device)
         run.model.load_state_dict(state_dict)
         run.history = history.copy()
         run.snapshot = Snapshot(snapshot.epoch, snapshot.step, snapshot.n_epochs, run.history, True, snapshot.diverged)

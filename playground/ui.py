@@ -5,18 +5,16 @@ import time
 from collections import OrderedDict
 
 import streamlit as st
-import torch
 
 from playground import config as C
+from playground import device
 from playground.config import UPLOAD, Config, DataConfig
 from playground.data import Table, load_dataset, split_table
 from playground.models import LOSSES
 from playground.store import ResultStore
 from playground.training import ENGINE_VERSION, Run
 
-# Tiny models run fastest on one thread, and one thread per session keeps a classroom's
-# sessions from fighting over the cores.
-torch.set_num_threads(1)
+device.configure()
 
 RUNS_PER_SESSION = 4
 
@@ -73,13 +71,13 @@ def loss_problem(cfg: Config, data) -> str | None:
     return LOSSES[cfg.train.loss].problem(data.n_classes)
 
 
-def current_run(cfg: Config, data) -> Run:
+def current_run(cfg: Config, data, on: str = "cpu") -> Run:
     """This session's run for cfg: its own (maybe stopped) run, else one rebuilt from the store, else new."""
     runs: OrderedDict = st.session_state.setdefault("runs", OrderedDict())
     run = runs.get(cfg)
     if run is None or not run.started:
         stored = result_store().get((ENGINE_VERSION, cfg))
-        run = Run.finished(cfg, data, *stored) if stored else (run or Run(cfg, data))
+        run = Run.finished(cfg, data, *stored, device=on) if stored else (run or Run(cfg, data, on))
     runs[cfg] = run
     runs.move_to_end(cfg)
     while len(runs) > RUNS_PER_SESSION:
@@ -128,7 +126,7 @@ def control_buttons(run: Run, page: str) -> None:
 REDRAW_SECONDS = 0.25  # a few frames a second: smooth to watch, cheap next to training
 
 
-def train_live(run: Run, draw) -> None:
+def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
     """Resume the run's loop, calling draw(run) a few times a second; publish it when finished.
 
     Stop (or any widget) interrupts this at the next Streamlit call inside draw(); the run's
@@ -137,7 +135,7 @@ def train_live(run: Run, draw) -> None:
     budget = st.session_state.get("snapshot_budget")  # tests' tiny-run knob: pause after N snapshots
     last_draw = 0.0
     for n, snap in enumerate(run.snapshots(), 1):
-        if snap.done or time.monotonic() - last_draw >= REDRAW_SECONDS:
+        if snap.done or time.monotonic() - last_draw >= redraw_seconds:
             draw(run)
             last_draw = time.monotonic()
         if budget and n >= budget and not snap.done:

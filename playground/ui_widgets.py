@@ -9,6 +9,7 @@ from playground import config as C
 from playground import csv_table
 from playground.config import UPLOAD, Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import DATASETS
+from playground.images import IMAGE_DATASETS
 from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS
 from playground.presets import PRESETS
 from playground.ui import is_training, widget_key
@@ -17,14 +18,20 @@ LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0
 BATCH_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 DECAY_STEPS = (0.0, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0)
 DEFAULTS = Config()
+PAGE_DEFAULTS = {"images": PRESETS["mnist_mlp"].config}
+IMAGE_NAMES = list(IMAGE_DATASETS)
 TABULAR_DATASETS = [n for n, spec in DATASETS.items() if spec.page == "tabular"] + [UPLOAD]
 
 
 def _dataset_label(name: str) -> str:
+    if name in IMAGE_DATASETS:
+        return IMAGE_DATASETS[name].label
     return "Your CSV file (upload)" if name == UPLOAD else DATASETS[name].label
 
 
 def _dataset_about(name: str) -> str:
+    if name in IMAGE_DATASETS:
+        return IMAGE_DATASETS[name].about
     return "a table of your own, any number of columns" if name == UPLOAD else DATASETS[name].about
 
 
@@ -39,6 +46,7 @@ class Widgets:
 
     def __init__(self, page: str, disabled: bool):
         self.page, self.disabled = page, disabled
+        self.defaults = PAGE_DEFAULTS.get(page, DEFAULTS)
 
     def key(self, name: str) -> str:
         return widget_key(self.page, name)
@@ -47,14 +55,17 @@ class Widgets:
         return widget(label, key=_default(self.key(name), default), disabled=self.disabled, **kw)
 
     def data(self, datasets: list[str]) -> DataConfig:
-        d = DEFAULTS.data
+        d = self.defaults.data
         name = self._w(
-            st.selectbox, "Dataset", "dataset", datasets[0], options=datasets, format_func=_dataset_label,
+            st.selectbox, "Dataset", "dataset", d.dataset if d.dataset in datasets else datasets[0], options=datasets,
+            format_func=_dataset_label,
             on_change=self._match_loss,
             help="The data to learn from. " + "; ".join(f"{_dataset_label(n)}: {_dataset_about(n)}" for n in datasets) + ".",
         )
         if name == UPLOAD:
             return self.upload()
+        if name in IMAGE_DATASETS:
+            return DataConfig(name)
         spec = DATASETS[name]
         lo, hi = spec.classes
         n_classes = lo
@@ -78,7 +89,7 @@ class Widgets:
         return DataConfig(name, n_samples, noise, test_fraction, n_classes, random_state, standardize)
 
     def _split_widgets(self) -> tuple[float, int, bool]:
-        d = DEFAULTS.data
+        d = self.defaults.data
         test_fraction = self._w(
             st.slider, "Test split", "test_fraction", d.test_fraction, min_value=C.LIMITS["test_fraction"][0],
             max_value=C.LIMITS["test_fraction"][1], step=0.05,
@@ -140,7 +151,7 @@ class Widgets:
     def _match_loss(self) -> None:
         """Dataset callback: when the task changes (classes <-> regression), switch to a loss that fits it."""
         spec = DATASETS.get(st.session_state[self.key("dataset")])
-        if spec:
+        if spec and self.page != "images":
             self._fit_loss_to(spec.classes[0])
 
     def _fit_loss_to(self, n_classes: int) -> None:
@@ -148,8 +159,36 @@ class Widgets:
         if LOSSES[st.session_state.get(loss_key, "cross_entropy")].problem(n_classes):
             st.session_state[loss_key] = "cross_entropy" if n_classes else "mse"
 
+    def conv_blocks(self) -> tuple:
+        """Conv block editor: per block its channels, kernel size, max-pool and dropout."""
+        defaults = self.defaults.model.conv
+        n_blocks = self._w(
+            st.number_input, "Conv blocks", "n_blocks", len(defaults), min_value=0, max_value=C.LIMITS["n_blocks"][1],
+            help="Convolution blocks before the dense layers: each slides small filters over the image to find "
+            "edges and shapes. 0 gives a plain MLP on the flattened pixels.",
+        )
+        blocks = []
+        for i in range(int(n_blocks)):
+            c, k, p, d = defaults[i] if i < len(defaults) else (16, 3, 2, 0.0)
+            cols = st.columns(4)
+            with cols[0]:
+                c = self._w(st.number_input, f"B{i + 1} ch.", f"conv_ch_{i}", c, min_value=1, max_value=C.LIMITS["channels"][1],
+                            help=f"Block {i + 1}: how many filters (output channels).")
+            with cols[1]:
+                k = self._w(st.selectbox, f"B{i + 1} kernel", f"conv_k_{i}", k, options=[1, 3, 5, 7],
+                            help=f"Block {i + 1}: filter size in pixels (padding keeps the image size).")
+            with cols[2]:
+                p = self._w(st.selectbox, f"B{i + 1} pool", f"conv_pool_{i}", p, options=[1, 2, 3, 4],
+                            help=f"Block {i + 1}: max-pool factor; 2 halves the width and height, 1 means no pooling.")
+            with cols[3]:
+                d = self._w(st.selectbox, f"B{i + 1} drop", f"conv_drop_{i}", d, options=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5],
+                            help=f"Block {i + 1}: dropout after the block while training.")
+            blocks.append((int(c), int(k), int(p), float(d)))
+        return tuple(blocks)
+
     def model(self) -> ModelConfig:
-        m = DEFAULTS.model
+        m = self.defaults.model
+        conv = self.conv_blocks() if self.page == "images" else ()
         n_layers = self._w(
             st.number_input, "Hidden layers", "n_layers", len(m.hidden), min_value=0, max_value=C.LIMITS["n_layers"][1],
             help="Layers of neurons between input and output. 0 hidden layers is a linear model "
@@ -157,10 +196,12 @@ class Widgets:
         )
         widths = []
         cols = st.columns(3)
+        max_width = C.LIMITS["wide_width" if self.page == "images" else "width"][1]
         for i in range(int(n_layers)):
+            default = m.hidden[i] if i < len(m.hidden) else 8
             with cols[i % 3]:
                 widths.append(self._w(
-                    st.number_input, f"Layer {i + 1}", f"width_{i}", 8, min_value=1, max_value=C.LIMITS["width"][1],
+                    st.number_input, f"Layer {i + 1}", f"width_{i}", default, min_value=1, max_value=max_width,
                     help=f"Neurons in hidden layer {i + 1}. More neurons can draw more complicated boundaries.",
                 ))
         activation = self._w(
@@ -182,10 +223,10 @@ class Widgets:
             help="Give every neuron a bias (an offset added to its weighted sum). Without it, every boundary "
             "and fitted line must pass through the origin.",
         )
-        return ModelConfig(tuple(int(w) for w in widths), activation, batchnorm, dropout, bias)
+        return ModelConfig(tuple(int(w) for w in widths), activation, batchnorm, dropout, bias, conv)
 
-    def train(self, default_loss: str) -> TrainConfig:
-        t = DEFAULTS.train
+    def train(self) -> TrainConfig:
+        t = self.defaults.train
         optimizer = self._w(
             st.selectbox, "Optimizer", "optimizer", t.optimizer, options=list(OPTIMIZERS),
             format_func=lambda n: OPTIMIZERS[n].label,
@@ -209,7 +250,7 @@ class Widgets:
             help="Pulls every weight a little towards zero each step: keeps the boundary smooth and fights overfitting.",
         )
         loss = self._w(
-            st.selectbox, "Loss", "loss", default_loss, options=list(LOSSES), format_func=lambda n: LOSSES[n].label,
+            st.selectbox, "Loss", "loss", t.loss, options=list(LOSSES), format_func=lambda n: LOSSES[n].label,
             help="What training minimises. " + "; ".join(f"{c.label}: {c.about}" for c in LOSSES.values()) + ".",
         )
         seed = self._w(
@@ -230,7 +271,10 @@ def config_state(cfg: Config, page: str) -> dict:
         "batchnorm": m.batchnorm, "dropout": m.dropout, "bias": m.bias, "optimizer": t.optimizer, "lr": t.lr,
         "batch_size": t.batch_size, "epochs": t.epochs, "weight_decay": t.weight_decay, "loss": t.loss, "seed": t.seed,
         **{f"width_{i}": width for i, width in enumerate(m.hidden)},
+        "n_blocks": len(m.conv),
     }
+    for i, (channels, kernel, pool, drop) in enumerate(m.conv):
+        state.update({f"conv_ch_{i}": channels, f"conv_k_{i}": kernel, f"conv_pool_{i}": pool, f"conv_drop_{i}": drop})
     spec = DATASETS.get(d.dataset)
     if spec and not spec.size:
         state["noise" if spec.noise_range == (0.0, 1.0) else f"noise_{d.dataset}"] = d.noise
@@ -258,7 +302,7 @@ def preset_buttons(page: str) -> None:
         )
 
 
-def sidebar_config(page: str = "2d", datasets: list[str] | None = None, default_loss: str = "cross_entropy"):
+def sidebar_config(page: str = "2d", datasets: list[str] | None = None):
     """Draw the settings in the sidebar; return the Config, or None and a message saying what is wrong."""
     widgets = Widgets(page, is_training(page))
     datasets = datasets or [n for n, s in DATASETS.items() if s.page == page]
@@ -270,7 +314,7 @@ def sidebar_config(page: str = "2d", datasets: list[str] | None = None, default_
             st.header("Network")
             model_cfg = widgets.model()
             st.header("Training")
-            train_cfg = widgets.train(default_loss)
+            train_cfg = widgets.train()
             return Config(data_cfg, model_cfg, train_cfg), None
         except ValueError as err:
             return None, str(err)

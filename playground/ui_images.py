@@ -1,0 +1,125 @@
+"""The images board: layer table, test images with probability bars, confusion matrix, mistakes, drawing."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from sklearn.metrics import confusion_matrix
+
+from playground import device, images, plots
+from playground.data import Dataset
+from playground.drawing import to_digit_image
+from playground.models import LOSSES, layer_table
+from playground.training import Run
+from playground.ui import is_training
+from playground.ui_board import CHART, show_progress, show_status
+
+N_SHOWN = 8  # test images with bars
+N_MISTAKES = 8
+DRAWABLE = {"digits", "mnist_5k", "mnist"}
+
+
+@st.cache_resource(max_entries=3, show_spinner="Loading images...")
+def image_dataset(name: str) -> Dataset:
+    """uint8 images shared by every session; batches are normalised on the fly."""
+    t = images.IMAGE_DATASETS[name].load()  # shared by every session: never written to
+    transform = functools.partial(images.normalize, mean=t.mean, std=t.std)
+    note = (
+        f"Pixels go through ToTensor() then Normalize({t.mean}, {t.std}), as in the tutorials: "
+        "values 0-255 become 0-1, then -1 to 1."
+    )
+    return Dataset(t.X_train, t.y_train, t.X_test, t.y_test, t.n_classes, (), t.class_names, "class", (note,), transform)
+
+
+def download_prompt(name: str) -> None:
+    """For a dataset not on disk yet: a Download button with a live progress bar."""
+    spec = images.IMAGE_DATASETS[name]
+    st.info(f"**{spec.label}** is not on this machine yet. {spec.about}")
+    if not st.button("Download", key=f"download_{name}", type="primary", help="Fetch it once into the cache folder; it is reused afterwards."):
+        st.stop()
+    bar = st.progress(0.0, text="Connecting...")
+
+    def progress(done: int, total: int | None) -> None:
+        frac = min(done / total, 1.0) if total else 0.0
+        bar.progress(frac, text=f"Downloaded {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else ""))
+
+    try:
+        spec.load(progress=progress)
+    except images.DataUnavailable as err:
+        st.error(str(err))
+        st.stop()
+    st.rerun()
+
+
+class ImagesBoard:
+    """Placeholders laid out once per script run; draw(run) refills them."""
+
+    def __init__(self, data: Dataset, cfg, dataset_name: str, on: str):
+        self.data, self.cfg, self.frame = data, cfg, 0
+        st.caption(f"{data.notes[0]} Training on {device.describe(on)}.")
+        self.layer_box = st.container()
+        self.status, self.progress = st.empty(), st.empty()
+        self.metrics = [c.empty() for c in st.columns(4)]
+        left, right = st.columns([3, 2], gap="medium")
+        self.grid, self.confusion = left.empty(), right.empty()
+        self.mistakes = st.empty()
+        self.curves = st.empty()
+        self.drawable = dataset_name in DRAWABLE
+
+    def layers(self, run: Run) -> None:
+        with self.layer_box.expander("Network layers: output shapes and parameter counts", expanded=False):
+            table = pd.DataFrame(layer_table(run.model, self.data.input_shape))
+            st.dataframe(table, hide_index=True, width="stretch")
+            st.caption(f"{table['parameters'].sum():,} parameters in all.")
+
+    def draw(self, run: Run) -> None:
+        """Redraw from the run's model and history (about once a second)."""
+        self.frame += 1
+        d = self.data
+        show_status(self.status, run, is_training("images"))
+        show_progress(self.progress, self.metrics, run)
+        proba = run.proba(d.X_test)
+        y_pred = proba.argmax(1)
+        shown = np.arange(min(N_SHOWN, len(d.y_test)))
+        self.grid.plotly_chart(
+            plots.image_grid_figure(d.X_test[shown], proba[shown], d.y_test[shown], d.class_names), key=f"grid_{self.frame}", **CHART
+        )
+        cm = confusion_matrix(d.y_test, y_pred, labels=list(range(d.n_classes)))
+        self.confusion.plotly_chart(plots.confusion_figure(cm, d.class_names), key=f"confusion_{self.frame}", **CHART)
+        wrong = np.nonzero(y_pred != d.y_test)[0]
+        worst = wrong[np.argsort(-proba[wrong].max(1))][:N_MISTAKES]
+        self.mistakes.plotly_chart(
+            plots.mistakes_figure(d.X_test[worst], d.y_test[worst], y_pred[worst], proba[worst].max(1), d.class_names),
+            key=f"mistakes_{self.frame}", **CHART,
+        )
+        loss = LOSSES[run.cfg.train.loss].label
+        self.curves.plotly_chart(plots.curves_figure(run.history, run.cfg.train.epochs, loss), key=f"curves_{self.frame}", **CHART)
+
+    def drawing(self, run: Run) -> None:
+        """Draw a digit with the mouse and see the current model's class probabilities at once."""
+        if not self.drawable:
+            return
+        from streamlit_drawable_canvas import st_canvas
+
+        st.subheader("Draw a digit")
+        left, right = st.columns([1, 2])
+        with left:
+            result = st_canvas(
+                stroke_width=22, stroke_color="#ffffff", background_color="#000000", height=280, width=280,
+                drawing_mode="freedraw", key="canvas", update_streamlit=True, return_image_data=True,
+            )
+            st.caption("Draw one digit, large and centred; the bin icon above the canvas clears it.")
+        _, height, _ = self.data.input_shape
+        image = None if result.image_data is None else to_digit_image(result.image_data, size=height, box=height * 5 // 7 if height > 8 else 8)
+        with right:
+            if image is None:
+                st.info("Draw a digit on the black square: the bars show what the current model thinks it is.")
+                return
+            proba = run.proba(image[None])[0]
+            st.plotly_chart(
+                plots.proba_bars(proba, self.data.class_names, title=f"The model says {self.data.class_names[proba.argmax()]} ({proba.max():.0%})"),
+                key="drawn_bars", **CHART,
+            )
+            st.image(np.repeat(image[0][..., None], 3, axis=2), caption=f"What the model sees ({height}x{height}, like the training digits)", width=140)
