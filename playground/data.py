@@ -210,6 +210,10 @@ def _check_splittable(y: np.ndarray, test_fraction: float, class_names) -> None:
 
 def load_dataset(cfg) -> Dataset:
     """Generate or load the dataset a DataConfig describes, then split it (seeded)."""
+    from playground import images  # torchvision only when images are asked for
+
+    if cfg.dataset in images.IMAGE_DATASETS:
+        return images.as_dataset(images.IMAGE_DATASETS[cfg.dataset].load())
     spec = DATASETS[cfg.dataset]
     out = spec.make(cfg.n_samples, noise=cfg.noise, n_classes=cfg.n_classes, random_state=cfg.random_state)
     table = out if isinstance(out, Table) else Table(*out)

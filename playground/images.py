@@ -62,10 +62,14 @@ class ImageSpec:
     n_classes: int
 
 
+def normalizer(mean, std) -> v2.Compose:
+    """The tutorials' ToTensor + Normalize for whole uint8 (N, C, H, W) batches: [0, 255] -> [0, 1] -> (x - mean) / std."""
+    return v2.Compose([v2.ToDtype(torch.float32, scale=True), v2.Normalize(list(mean), list(std))])
+
+
 def normalize(X_uint8: torch.Tensor, mean, std) -> torch.Tensor:
-    """Batched ToTensor + Normalize: uint8 (N, C, H, W) -> float32 in [0, 1] -> (x - mean) / std."""
-    transform = v2.Compose([v2.ToDtype(torch.float32, scale=True), v2.Normalize(list(mean), list(std))])
-    return transform(X_uint8)
+    """normalizer(mean, std) applied once (build the normalizer once for repeated batches)."""
+    return normalizer(mean, std)(X_uint8)
 
 
 def _table(X: np.ndarray, y: np.ndarray, class_names, **split) -> ImageTable:
@@ -242,3 +246,15 @@ IMAGE_DATASETS: dict[str, ImageSpec] = {
                          "60,000 32x32 colour photos in 10 classes, about 170 MB to download once.",
                          False, (3, 32, 32), 10),
 }
+
+
+def as_dataset(table: ImageTable):
+    """The engine's Dataset: uint8 pixels plus the tutorials' normalisation as the batch transform."""
+    from playground.data import Dataset  # data.py imports this module lazily; avoid a cycle
+
+    note = (
+        f"Pixels go through ToTensor() then Normalize({table.mean}, {table.std}), as in the tutorials: "
+        "values 0-255 become 0-1, then -1 to 1."
+    )
+    transform = normalizer(table.mean, table.std)
+    return Dataset(table.X_train, table.y_train, table.X_test, table.y_test, table.n_classes, (), table.class_names, "class", (note,), transform)

@@ -76,6 +76,9 @@ def evaluating(model: nn.Module):
 
 
 EVAL_CHUNK = 2048  # rows per forward pass when evaluating: bounds memory on big image sets
+# Image sets whose float32 copy fits in this many bytes are normalised once per run; bigger
+# ones (full MNIST, CIFAR-10) stay uint8 and are normalised batch by batch.
+PRELOAD_BYTES = 64 * 2**20
 
 
 def _prepared(X, device, transform):
@@ -115,26 +118,61 @@ def evaluate(model, choice, loss_fn, X, y, transform=None) -> tuple[float, float
         return loss_fn(out, choice.target(y)).item(), score(choice, out, y)
 
 
+class _Tally:
+    """Running sums over one epoch's batches: the tutorials' running_loss, plus accuracy or R².
+
+    Training metrics come from the batches already computed (as the tutorials report them),
+    so an epoch costs no extra pass over the training set.
+    """
+
+    def __init__(self, choice, y_train: torch.Tensor):
+        self.choice = choice
+        y = y_train.float()
+        self.total_var = ((y - y.mean()) ** 2).sum()  # for R²
+        self.loss_sum, self.hits, self.n = 0.0, 0.0, 0
+        self.window_sum, self.window_n = 0.0, 0
+
+    def add(self, out: torch.Tensor, y: torch.Tensor, loss: torch.Tensor) -> None:
+        loss, out, size = loss.detach(), out.detach(), len(y)
+        self.loss_sum, self.n = self.loss_sum + loss * size, self.n + size
+        pred = self.choice.predict(out)
+        self.hits = self.hits + ((pred == y).sum() if self.choice.task == "classification" else ((y - pred) ** 2).sum())
+        self.window_sum, self.window_n = self.window_sum + loss, self.window_n + 1
+
+    def window_mean(self) -> float:
+        """Mean batch loss since the last call (the light 'batches' curve)."""
+        mean = float(self.window_sum) / max(self.window_n, 1)
+        self.window_sum, self.window_n = 0.0, 0
+        return mean
+
+    def epoch(self, n_train: int) -> tuple[float, float]:
+        """(train loss, train score) over the epoch; starts the next epoch's sums."""
+        loss = float(self.loss_sum) / max(self.n, 1)
+        if self.choice.task == "classification":
+            score = float(self.hits) / max(self.n, 1)
+        else:  # residuals summed over the seen rows, scaled to the whole training set
+            score = 1 - float(self.hits) * n_train / max(self.n, 1) / max(float(self.total_var), 1e-12)
+        self.loss_sum, self.hits, self.n = 0.0, 0.0, 0
+        return loss, score
+
+
 def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, history, transform=None) -> Iterator[Snapshot]:
-    """The tutorials' loop: per batch zero_grad, forward, loss, backward, step; eval each epoch."""
+    """The tutorials' loop: per batch zero_grad, forward, loss, backward, step; test eval each epoch."""
     X_train, y_train, X_test, y_test = tensors
     loss_fn, target = choice.make(), choice.target
     prep = transform or (lambda x: x.float())
-    n = len(X_train)
-    running, n_running = 0.0, 0
+    n, tally = len(X_train), _Tally(choice, y_train)
     drop_tiny = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
-    step, epoch = 0, 0
-    last_good = copy.deepcopy(model.state_dict())
+    step, last_good = 0, copy.deepcopy(model.state_dict())
 
-    def metrics():
-        train_loss, train_score = evaluate(model, choice, loss_fn, X_train, y_train, transform)
+    def metrics(train_loss, train_score):
         test_loss, test_score = evaluate(model, choice, loss_fn, X_test, y_test, transform)
         return dict(train_loss=train_loss, test_loss=test_loss, train_score=train_score, test_score=test_score)
 
-    if not history.epoch:
-        history.append(0, metrics())
-        yield Snapshot(0, 0, n_epochs, history)  # the untrained model: the first frame
-    for epoch in range(1, n_epochs + 1):
+    if not history.epoch:  # the untrained model, measured on the whole training set once: the first frame
+        history.append(0, metrics(*evaluate(model, choice, loss_fn, X_train, y_train, transform)))
+        yield Snapshot(0, 0, n_epochs, history)
+    for epoch in range(history.epoch[-1] + 1, n_epochs + 1):
         model.train()
         order = torch.randperm(n, generator=generator).to(X_train.device)
         for start in range(0, n, batch_size):
@@ -142,7 +180,8 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             if drop_tiny and len(idx) < 2:
                 continue  # BatchNorm cannot normalise a batch of one
             optimizer.zero_grad()
-            loss = loss_fn(model(prep(X_train[idx])), target(y_train[idx]))
+            out = model(prep(X_train[idx]))
+            loss = loss_fn(out, target(y_train[idx]))
             if not torch.isfinite(loss):
                 model.load_state_dict(last_good)
                 yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, loss))
@@ -150,17 +189,15 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             loss.backward()
             optimizer.step()
             step += 1
-            running, n_running = running + loss.detach(), n_running + 1
+            tally.add(out, y_train[idx], loss)
             if step % STEPS_PER_PARTIAL_SNAPSHOT == 0:
                 history.batch_epoch.append(epoch - 1 + min(start + batch_size, n) / n)
-                history.batch_loss.append(float(running) / n_running)
-                running, n_running = 0.0, 0
+                history.batch_loss.append(tally.window_mean())
                 yield Snapshot(epoch - 1, step, n_epochs, history)
-        if n_running:
+        if tally.window_n:
             history.batch_epoch.append(float(epoch))
-            history.batch_loss.append(float(running) / n_running)
-            running, n_running = 0.0, 0
-        row = metrics()
+            history.batch_loss.append(tally.window_mean())
+        row = metrics(*tally.epoch(n))
         if not np.isfinite(row["train_loss"]) or not np.isfinite(row["test_loss"]):
             model.load_state_dict(last_good)
             yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, row["train_loss"]))
@@ -233,17 +270,14 @@ class Run:
 
     def _start(self) -> Iterator[Snapshot]:
         cfg, d, dev = self.cfg.train, self._data, self._device
-        tensors = (
-            torch.as_tensor(d.X_train, device=dev),
-            torch.as_tensor(d.y_train, device=dev),
-            torch.as_tensor(d.X_test, device=dev),
-            torch.as_tensor(d.y_test, device=dev),
-        )
+        X_train, X_test = torch.as_tensor(d.X_train, device=dev), torch.as_tensor(d.X_test, device=dev)
+        transform = d.transform
+        if transform is not None and (X_train.numel() + X_test.numel()) * 4 <= PRELOAD_BYTES:
+            X_train, X_test, transform = transform(X_train), transform(X_test), None  # small: normalise once
+        tensors = (X_train, torch.as_tensor(d.y_train, device=dev), X_test, torch.as_tensor(d.y_test, device=dev))
         optimizer = build_optimizer(cfg, self.model.parameters())
         generator = torch.Generator().manual_seed(cfg.seed)
-        return train(
-            self.model, optimizer, LOSSES[cfg.loss], tensors, cfg.epochs, cfg.batch_size, generator, self.history, d.transform
-        )
+        return train(self.model, optimizer, LOSSES[cfg.loss], tensors, cfg.epochs, cfg.batch_size, generator, self.history, transform)
 
     def proba(self, X) -> np.ndarray:
         """Class probabilities for raw rows (or uint8 images) of this run's data."""

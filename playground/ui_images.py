@@ -1,7 +1,6 @@
 """The images board: layer table, test images with probability bars, confusion matrix, mistakes, drawing."""
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 import pandas as pd
@@ -9,7 +8,8 @@ import streamlit as st
 from sklearn.metrics import confusion_matrix
 
 from playground import device, images, plots
-from playground.data import Dataset
+from playground.config import DataConfig
+from playground.data import Dataset, load_dataset
 from playground.drawing import to_digit_image
 from playground.models import LOSSES, layer_table
 from playground.training import Run
@@ -23,14 +23,8 @@ DRAWABLE = {"digits", "mnist_5k", "mnist"}
 
 @st.cache_resource(max_entries=3, show_spinner="Loading images...")
 def image_dataset(name: str) -> Dataset:
-    """uint8 images shared by every session; batches are normalised on the fly."""
-    t = images.IMAGE_DATASETS[name].load()  # shared by every session: never written to
-    transform = functools.partial(images.normalize, mean=t.mean, std=t.std)
-    note = (
-        f"Pixels go through ToTensor() then Normalize({t.mean}, {t.std}), as in the tutorials: "
-        "values 0-255 become 0-1, then -1 to 1."
-    )
-    return Dataset(t.X_train, t.y_train, t.X_test, t.y_test, t.n_classes, (), t.class_names, "class", (note,), transform)
+    """uint8 images shared by every session (never written to); batches are normalised on the fly."""
+    return load_dataset(DataConfig(name))
 
 
 def download_prompt(name: str) -> None:

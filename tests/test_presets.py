@@ -1,12 +1,16 @@
 import pytest
 
 from playground.data import DATASETS, load_dataset
+from playground.images import IMAGE_DATASETS
 from playground.models import LOSSES
 from playground.presets import PRESETS, measure
 from playground.training import Run
 
 
-@pytest.mark.parametrize("name", [n for n in PRESETS if n != "pima"])  # Pima: see test_page_tabular (test-written data)
+OFFLINE = [n for n, p in PRESETS.items() if p.config.data.dataset not in {"pima", "cifar10"}]
+
+
+@pytest.mark.parametrize("name", OFFLINE)  # Pima and CIFAR-10 need downloads: tested on test-written files elsewhere
 def test_preset_reproduces_its_tutorial_figure(name):
     preset = PRESETS[name]
     run = Run(preset.config, load_dataset(preset.config.data))
@@ -19,7 +23,8 @@ def test_preset_reproduces_its_tutorial_figure(name):
 @pytest.mark.parametrize("name", PRESETS)
 def test_preset_loss_fits_its_data(name):
     cfg = PRESETS[name].config
-    assert LOSSES[cfg.train.loss].problem(DATASETS[cfg.data.dataset].classes[0]) is None
+    n_classes = IMAGE_DATASETS[cfg.data.dataset].n_classes if cfg.data.dataset in IMAGE_DATASETS else DATASETS[cfg.data.dataset].classes[0]
+    assert LOSSES[cfg.train.loss].problem(n_classes) is None
 
 
 def test_presets_match_the_tutorials_shapes():
@@ -28,3 +33,13 @@ def test_presets_match_the_tutorials_shapes():
     assert PRESETS["linear"].config.model.hidden == () and not PRESETS["linear"].config.model.bias
     two = PRESETS["two_clusters"].config
     assert two.model.hidden == (10,) and two.model.batchnorm and two.train.optimizer == "rmsprop"
+
+
+def test_cifar_preset_is_the_tutorials_cnn():
+    from playground.models import build_model, layer_table
+
+    cfg = PRESETS["cifar_cnn"].config
+    model = build_model(cfg.model, (3, 32, 32), 10)
+    shapes = [row["output shape"] for row in layer_table(model, (3, 32, 32))]
+    assert shapes[-1] == "10" and "32 x 16 x 16" in shapes and "512" in shapes
+    assert cfg.train.optimizer == "momentum" and cfg.train.lr == 0.001 and cfg.train.epochs == 20
