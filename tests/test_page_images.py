@@ -1,0 +1,91 @@
+"""AppTest page tests for the images page (offline datasets; downloads tested in test_images.py)."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground import images
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "images.py")
+
+
+def _app(**state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[f"images_{key}"] = value
+    return at.run()
+
+
+def _titles(at) -> list[str]:
+    return [(json.loads(el.proto.spec)["layout"].get("title") or {}).get("text", "") for el in at.get("plotly_chart")]
+
+
+def _metric(at, label) -> str:
+    return [m.value for m in at.metric if m.label == label][0]
+
+
+def test_opens_on_mnist_offline_with_the_tutorial_mlp():
+    at = _app()
+    assert not at.exception
+    assert at.selectbox(key="images_dataset").value == "mnist_5k"
+    assert [at.number_input(key=f"images_width_{i}").value for i in range(2)] == [128, 64]
+    assert at.selectbox(key="images_loss").value == "nll"
+    assert any("Normalize((0.5,), (0.5,))" in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    assert list(table["output shape"]) == ["784", "128", "128", "64", "64", "10", "10"]
+    titles = _titles(at)
+    assert any(t.startswith("Test images") for t in titles) and any(t.startswith("Confusion") for t in titles)
+
+
+def test_digits_train_and_show_mistakes_and_curves():
+    at = _app(dataset="digits", optimizer="adam", lr=0.01, epochs=5)
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert "Finished 5 epochs" in at.success[0].value
+    assert float(_metric(at, "Test accuracy").rstrip("%")) > 85
+    titles = _titles(at)
+    assert any("confident mistakes" in t or "No mistakes" in t for t in titles)
+    assert any(t == "" for t in titles)  # the curves figure has subplot titles, not a title
+
+
+def test_cnn_builder_shows_the_layer_table_and_trains():
+    at = _app(dataset="digits", n_blocks=1, conv_ch_0=8, conv_k_0=3, conv_pool_0=2, conv_drop_0=0.0, n_layers=1, width_0=32,
+              optimizer="adam", lr=0.01, epochs=3, loss="cross_entropy")
+    assert not at.exception
+    shapes = list(at.dataframe[0].value["output shape"])
+    assert shapes[:3] == ["8 x 8 x 8", "8 x 8 x 8", "8 x 4 x 4"] and "128" in shapes
+    at.button(key="train").click().run()
+    assert not at.exception and "Finished 3 epochs" in at.success[0].value
+
+
+def test_a_pool_that_shrinks_the_image_away_is_refused_before_training():
+    at = _app(dataset="digits", n_blocks=4, **{f"conv_pool_{i}": 2 for i in range(4)})
+    assert not at.exception
+    assert "below 1 pixel" in at.error[0].value
+    assert not [b for b in at.button if b.key == "train"]
+
+
+def test_an_oversized_network_is_refused_with_a_message():
+    at = _app(n_layers=6, **{f"width_{i}": 1024 for i in range(6)})  # about 6 million weights
+    assert not at.exception
+    assert "weights, more than" in at.error[0].value
+    assert not [b for b in at.button if b.key == "train"]
+
+
+def test_download_datasets_offer_a_download_and_fail_fast_offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    from torchvision import datasets
+
+    monkeypatch.setattr(datasets.FashionMNIST, "mirrors", ["http://127.0.0.1:9/"])
+    at = _app(dataset="fashion_mnist")
+    assert not at.exception
+    assert "not on this machine yet" in at.info[0].value
+    at.button(key="download_fashion_mnist").click().run(timeout=60)
+    assert not at.exception
+    assert "offline" in at.error[0].value and "MNIST (5,000 samples)" in at.error[0].value
+
+
+@pytest.mark.parametrize("name", ["digits", "mnist_5k"])
+def test_offline_sets_are_available(name):
+    assert images.is_available(name)
