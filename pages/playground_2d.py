@@ -2,11 +2,13 @@
 import streamlit as st
 
 from playground import ui
+from playground.ui_export import apply_link, take_it_with_you
 from playground.ui_widgets import sidebar_config
 from playground.ui_board import Board2D
 
 PAGE = "2d"
 ui.ensure_navigation()
+apply_link(PAGE)
 st.title("2-D playground")
 st.caption("Pick a dataset and a network in the sidebar, press **Train**, and watch a real PyTorch model learn.")
 
@@ -27,3 +29,4 @@ if ui.is_training(PAGE):
     ui.train_live(run, board.draw)
 else:
     board.draw(run)
+    take_it_with_you(cfg, run, data, PAGE)

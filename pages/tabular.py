@@ -2,11 +2,13 @@
 import streamlit as st
 
 from playground import ui
+from playground.ui_export import apply_link, take_it_with_you
 from playground.ui_widgets import TABULAR_DATASETS, sidebar_config
 from playground.ui_tabular import TabularBoard
 
 PAGE = "tabular"
 ui.ensure_navigation()
+apply_link(PAGE)
 st.title("Tables and regression")
 st.caption(
     "Classic tabular datasets, the tutorials' presets and your own CSV. More than 2 features are pictured by "
@@ -32,3 +34,4 @@ if ui.is_training(PAGE):
     ui.train_live(run, board.draw)
 else:
     board.draw(run)
+    take_it_with_you(cfg, run, data, PAGE)

@@ -27,17 +27,31 @@ ACTIVATIONS: dict[str, Choice] = {
     "linear": Choice(nn.Identity, "Linear (none)", "no non-linearity: the net can only draw straight lines"),
 }
 
-OPTIMIZERS: dict[str, Choice] = {
-    "sgd": Choice(lambda p, lr, wd: torch.optim.SGD(p, lr=lr, weight_decay=wd), "SGD", "plain gradient descent"),
-    "momentum": Choice(
-        lambda p, lr, wd: torch.optim.SGD(p, lr=lr, momentum=0.9, weight_decay=wd),
-        "SGD + momentum",
-        "gradient descent that keeps 90% of its previous step",
-    ),
-    "adam": Choice(lambda p, lr, wd: torch.optim.Adam(p, lr=lr, weight_decay=wd), "Adam", "adaptive steps per weight; a safe default"),
-    "adamw": Choice(lambda p, lr, wd: torch.optim.AdamW(p, lr=lr, weight_decay=wd), "AdamW", "Adam with decoupled weight decay"),
-    "rmsprop": Choice(lambda p, lr, wd: torch.optim.RMSprop(p, lr=lr, weight_decay=wd), "RMSprop", "divides steps by recent gradient size"),
-    "adagrad": Choice(lambda p, lr, wd: torch.optim.Adagrad(p, lr=lr, weight_decay=wd), "Adagrad", "steps shrink for often-updated weights"),
+@dataclass(frozen=True)
+class OptimizerChoice:
+    """A torch.optim class with its fixed extra settings (momentum), its label and a tooltip line."""
+
+    cls: type
+    label: str
+    about: str
+    extra: tuple[tuple[str, float], ...] = ()
+
+    def make(self, params, lr: float, weight_decay: float) -> torch.optim.Optimizer:
+        return self.cls(params, lr=lr, weight_decay=weight_decay, **dict(self.extra))
+
+    def code(self, lr: float, weight_decay: float) -> str:
+        """The same construction as Python source, for the exported script."""
+        extra = "".join(f", {k}={v!r}" for k, v in self.extra)
+        return f"torch.optim.{self.cls.__name__}(model.parameters(), lr={lr!r}, weight_decay={weight_decay!r}{extra})"
+
+
+OPTIMIZERS: dict[str, OptimizerChoice] = {
+    "sgd": OptimizerChoice(torch.optim.SGD, "SGD", "plain gradient descent"),
+    "momentum": OptimizerChoice(torch.optim.SGD, "SGD + momentum", "gradient descent that keeps 90% of its previous step", (("momentum", 0.9),)),
+    "adam": OptimizerChoice(torch.optim.Adam, "Adam", "adaptive steps per weight; a safe default"),
+    "adamw": OptimizerChoice(torch.optim.AdamW, "AdamW", "Adam with decoupled weight decay"),
+    "rmsprop": OptimizerChoice(torch.optim.RMSprop, "RMSprop", "divides steps by recent gradient size"),
+    "adagrad": OptimizerChoice(torch.optim.Adagrad, "Adagrad", "steps shrink for often-updated weights"),
 }
 
 

@@ -35,6 +35,17 @@ def _dataset_about(name: str) -> str:
     return "a table of your own, any number of columns" if name == UPLOAD else DATASETS[name].about
 
 
+CONTROL_NAMES = [
+    "dataset", "n_samples", "noise", "test_fraction", "random_state", "standardize", "n_layers", "activation", "batchnorm",
+    "dropout", "bias", "optimizer", "lr", "batch_size", "epochs", "weight_decay", "loss", "seed",
+]
+
+
+def hidden_controls() -> set[str]:
+    """Controls a classroom link hides (?hide=lr,optimizer)."""
+    return {name.strip() for name in st.query_params.get("hide", "").split(",") if name.strip() in CONTROL_NAMES}
+
+
 def _default(key: str, value):
     """Seed a widget's value once through session state (never pass value= too)."""
     st.session_state.setdefault(key, value)
@@ -47,12 +58,21 @@ class Widgets:
     def __init__(self, page: str, disabled: bool):
         self.page, self.disabled = page, disabled
         self.defaults = PAGE_DEFAULTS.get(page, DEFAULTS)
+        self.hidden = hidden_controls()
 
     def key(self, name: str) -> str:
         return widget_key(self.page, name)
 
     def _w(self, widget, label, name, default, **kw):
-        return widget(label, key=_default(self.key(name), default), disabled=self.disabled, **kw)
+        key = _default(self.key(name), default)
+        if self._hidden(name):  # a classroom link fixed this control: keep its value, show nothing
+            return st.session_state[key]
+        return widget(label, key=key, disabled=self.disabled, **kw)
+
+    def _hidden(self, name: str) -> bool:
+        family = {"width": "n_layers", "noise": "noise", "n_classes": "dataset"}
+        base = next((control for prefix, control in family.items() if name.startswith(prefix)), name)
+        return base in self.hidden
 
     def data(self, datasets: list[str]) -> DataConfig:
         d = self.defaults.data

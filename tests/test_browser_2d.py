@@ -62,3 +62,14 @@ def test_server_log_is_clean(page, server):
     page.wait_for_timeout(500)
     log = server[1].read_text()
     assert "Traceback" not in log and "torch.classes" not in log, log[-3000:]
+
+
+def test_two_clusters_preset_separates_cleanly(page, server):
+    page.locator(".st-key-preset_two_clusters button").first.click()
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE)
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_selector("text=Finished 30 epochs", timeout=60_000)
+    value = page.locator("[data-testid='stMetric']", has_text="Test accuracy").first.locator("[data-testid='stMetricValue']")
+    assert value.inner_text() == "100.0%"
+    page.screenshot(path=str(ARTIFACTS / "2d_two_clusters.png"), full_page=True)

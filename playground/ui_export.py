@@ -1,0 +1,105 @@
+"""Take it with you: the script, weights and settings as files, settings and share links in and out."""
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode
+
+import streamlit as st
+import torch
+
+from playground import export
+from playground.config import Config
+from playground.ui_widgets import CONTROL_NAMES, config_state
+
+MAX_WEIGHTS_BYTES = 20 * 2**20
+
+
+def apply_link(page: str) -> None:
+    """On a session's first run, fill the widgets from the URL's settings (a shared link)."""
+    flag = f"link_applied_{page}"
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "hide"}
+    if not params:
+        return
+    try:
+        st.session_state.update(config_state(Config.from_query(params), page))
+    except ValueError as err:
+        st.warning(f"The link's settings could not be used ({err}); showing the defaults instead.")
+
+
+def _weights_bytes(run) -> bytes:
+    buffer = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in run.model.state_dict().items()}, buffer)
+    return buffer.getvalue()
+
+
+def _load_weights(run, raw: bytes) -> str | None:
+    """Load an uploaded state_dict into this session's model; a message when it cannot be used."""
+    if len(raw) > MAX_WEIGHTS_BYTES:
+        return f"That file is over {MAX_WEIGHTS_BYTES // 2**20} MB; weights of these networks are far smaller."
+    try:
+        state = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")  # never the full pickle loader
+        run.model.load_state_dict(state)
+    except Exception as err:  # a hostile or foreign file: refuse, whatever it raised
+        return f"Those weights cannot be used for this network ({type(err).__name__}): save them from the same settings."
+    return None
+
+
+def _say(page: str, kind: str, text: str) -> None:
+    st.session_state.setdefault(f"upload_messages_{page}", []).append((kind, text))
+
+
+def _apply_settings(page: str) -> None:
+    """Uploader callback (runs before the widgets exist, so it may set their values)."""
+    file = st.session_state.get(f"up_settings_{page}")
+    if not hasattr(file, "getvalue"):  # cleared (None or a deleted file)
+        return
+    try:
+        st.session_state.update(config_state(export.settings_from_json(file.getvalue()), page))
+        _say(page, "success", "Settings restored.")
+    except ValueError as err:
+        _say(page, "error", str(err))
+
+
+def _apply_weights(page: str, run) -> None:
+    """Uploader callback: load the file into this session's own model, or say why not."""
+    file = st.session_state.get(f"up_weights_{page}")
+    if hasattr(file, "getvalue"):
+        problem = _load_weights(run, file.getvalue())
+        _say(page, "error", problem) if problem else _say(page, "success", "Weights loaded: the pictures above now use them.")
+
+
+def take_it_with_you(cfg: Config, run, data, page: str) -> None:
+    """An expander with the script, downloads, uploads and the share link."""
+    with st.expander("Take it with you: code, weights, settings, share link"):
+        code_tab, files_tab, link_tab = st.tabs(["Show me the code", "Files", "Share link"])
+        with code_tab:
+            try:
+                source = export.script(cfg, data.n_features, data.n_classes)
+            except ValueError as err:
+                st.info(str(err))
+            else:
+                st.download_button("Download the script", source, "playground_run.py", "text/x-python", key="dl_script",
+                                   help="A standalone PyTorch script: same data, seed, model and loop as this run.")
+                st.code(source, language="python")
+        with files_tab:
+            left, right = st.columns(2)
+            left.download_button("Download weights (state_dict)", lambda: _weights_bytes(run), "weights.pt", key="dl_weights",
+                                 help="The current weights as a PyTorch state_dict (torch.load(..., weights_only=True)).")
+            left.download_button("Download settings (JSON)", export.settings_json(cfg), "settings.json", "application/json",
+                                 key="dl_settings", help="Every setting of this page, to restore later or share.")
+            right.file_uploader("Restore settings (JSON)", type=["json"], key=f"up_settings_{page}", on_change=_apply_settings,
+                                args=(page,), help="A settings.json saved from this playground: every widget takes its value.")
+            right.file_uploader("Load weights (.pt)", type=["pt", "pth"], key=f"up_weights_{page}", on_change=_apply_weights,
+                                args=(page, run), help="A state_dict saved from the same settings; loaded with weights_only=True.")
+            for kind, text in st.session_state.pop(f"upload_messages_{page}", []):
+                getattr(right, kind)(text)
+        with link_tab:
+            hide = st.multiselect("Hide these controls for students", CONTROL_NAMES, key=f"hide_{page}",
+                                  help="A classroom link: the chosen controls keep the link's values and are not shown.")
+            params = cfg.to_query() | ({"hide": ",".join(hide)} if hide else {})
+            base = (st.context.url or "http://localhost:8501/").split("?")[0]  # no URL under AppTest
+            st.code(f"{base}?{urlencode(params)}", language=None)
+            st.caption("Anyone opening this link gets exactly these settings.")

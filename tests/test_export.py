@@ -1,0 +1,60 @@
+"""The exported script reproduces the app's run; settings survive JSON."""
+import re
+import subprocess
+import sys
+
+import pytest
+
+from playground.config import Config, DataConfig, ModelConfig, TrainConfig
+from playground.data import load_dataset
+from playground.export import script, settings_from_json, settings_json
+from playground.training import Run
+
+CASES = {
+    "moons-adam": Config().replace(epochs=8),
+    "spiral-bn-dropout-sgd": Config(
+        DataConfig("spiral", n_samples=300, noise=0.1, n_classes=3, random_state=4),
+        ModelConfig((16, 16), "relu", batchnorm=True, dropout=0.2),
+        TrainConfig("momentum", 0.03, 10, 6, 1e-4, "cross_entropy", 3),
+    ),
+    "linear-mse-no-bias": Config(
+        DataConfig("linear", 500, 0.5, 0.2, 0), ModelConfig((), bias=False), TrainConfig("sgd", 0.01, 16, 5, loss="mse")
+    ),
+    "iris-standardised-nll": Config(
+        DataConfig("iris", test_fraction=0.3, random_state=2, standardize=True),
+        ModelConfig((8,), "gelu"),
+        TrainConfig("adamw", 0.01, 8, 6, loss="nll", seed=5),
+    ),
+    "xor-bce": Config(DataConfig("xor"), ModelConfig((4, 4), "tanh"), TrainConfig("rmsprop", 0.01, 32, 5, loss="bce")),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_exported_script_reproduces_the_apps_final_test_loss(name, tmp_path):
+    cfg = CASES[name]
+    data = load_dataset(cfg.data)
+    run = Run(cfg, data)
+    for _ in run.snapshots():
+        pass
+    path = tmp_path / "playground_run.py"
+    path.write_text(script(cfg, data.n_features, data.n_classes))
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    final = float(re.search(r"final test loss: ([\d.e+-]+)", out.stdout).group(1))
+    assert final == pytest.approx(run.history.test_loss[-1], rel=1e-4, abs=1e-6)
+
+
+def test_script_refuses_datasets_it_cannot_rebuild():
+    with pytest.raises(ValueError, match="does not cover"):
+        script(Config(DataConfig("pima")), 8, 2)
+
+
+def test_settings_round_trip_through_json():
+    cfg = CASES["spiral-bn-dropout-sgd"]
+    assert settings_from_json(settings_json(cfg)) == cfg
+
+
+@pytest.mark.parametrize("text", [b"\x89PNG...", "[1, 2]", '{"lr": "0.1"}', '{"playground_settings": 1, "lr": "fast"}'])
+def test_bad_settings_files_are_refused_with_a_message(text):
+    with pytest.raises(ValueError):
+        settings_from_json(text)

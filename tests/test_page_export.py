@@ -1,0 +1,96 @@
+"""Take it with you: share links (with a classroom option), settings JSON, weights, the code tab."""
+import io
+import pickle
+from pathlib import Path
+
+import torch
+from streamlit.testing.v1 import AppTest
+
+from playground.config import Config, DataConfig, ModelConfig, TrainConfig
+from playground.export import settings_json
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+LINKED = Config(
+    DataConfig("spiral", 400, 0.1, 0.25, 3, 9), ModelConfig((12, 6), "relu", True, 0.1), TrainConfig("rmsprop", 0.003, 32, 40, 0.001, seed=4)
+)
+
+
+def _app(query=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _shown(at) -> dict:
+    return {
+        "dataset": at.selectbox(key="dataset").value, "n_classes": at.slider(key="n_classes_spiral").value,
+        "n_samples": at.slider(key="n_samples").value, "noise": at.slider(key="noise").value,
+        "hidden": (at.number_input(key="width_0").value, at.number_input(key="width_1").value),
+        "optimizer": at.selectbox(key="optimizer").value, "lr": at.select_slider(key="lr").value,
+        "batchnorm": at.checkbox(key="batchnorm").value, "seed": at.number_input(key="seed").value,
+    }
+
+
+def test_a_share_link_restores_every_setting():
+    at = _app(LINKED.to_query())
+    assert not at.exception
+    assert _shown(at) == {
+        "dataset": "spiral", "n_classes": 3, "n_samples": 400, "noise": 0.1, "hidden": (12, 6), "optimizer": "rmsprop",
+        "lr": 0.003, "batchnorm": True, "seed": 4,
+    }
+    link = [c.value for c in at.code if "?" in c.value and "dataset=spiral" in c.value]
+    assert link and "lr=0.003" in link[0]
+
+
+def test_a_classroom_link_hides_the_chosen_controls_but_keeps_their_values():
+    at = _app({**LINKED.to_query(), "hide": "optimizer,lr"})
+    assert not at.exception
+    keys = {w.key for w in [*at.selectbox, *at.select_slider]}
+    assert "optimizer" not in keys and "lr" not in keys and "activation" in keys
+    at.button(key="train").click().run()  # trains with the link's hidden values
+    run = next(iter(at.session_state["runs"].values()))
+    assert (run.cfg.train.optimizer, run.cfg.train.lr) == ("rmsprop", 0.003)
+
+
+def test_a_bad_link_warns_and_falls_back_to_defaults():
+    at = _app({"lr": "fast"})
+    assert not at.exception
+    assert "could not be used" in at.warning[0].value
+    assert at.select_slider(key="lr").value == Config().train.lr
+
+
+def test_settings_json_upload_restores_the_widgets():
+    at = _app()
+    at.get("file_uploader")[0].set_value(("settings.json", settings_json(LINKED).encode(), "application/json")).run()
+    assert not at.exception
+    assert "Settings restored." in [s.value for s in at.success]
+    assert _shown(at)["optimizer"] == "rmsprop" and _shown(at)["hidden"] == (12, 6)
+
+
+def test_weights_upload_accepts_its_own_and_refuses_hostile_or_foreign_files():
+    at = _app()
+    run = next(iter(at.session_state["runs"].values()))
+    good = io.BytesIO()
+    torch.save({k: torch.ones_like(v) for k, v in run.model.state_dict().items()}, good)
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    hostile = pickle.dumps(Evil())
+    foreign = io.BytesIO()
+    torch.save({"layer.weight": torch.zeros(3, 3)}, foreign)
+    for raw, words in ((hostile, "cannot be used"), (foreign.getvalue(), "cannot be used"), (good.getvalue(), "Weights loaded")):
+        at.get("file_uploader")[1].set_value(("w.pt", raw, "application/octet-stream")).run()  # fresh element each run
+        assert not at.exception
+        messages = [m.value for m in [*at.error, *at.success]]
+        assert any(words in m for m in messages), (words, messages)
+    run = next(iter(at.session_state["runs"].values()))
+    assert all(torch.all(p == 1) for p in run.model.parameters())
+
+
+def test_the_code_tab_shows_a_runnable_script():
+    at = _app()
+    source = [c.value for c in at.code if "nn.Sequential" in c.value]
+    assert source and "optimizer.zero_grad()" in source[0] and "torch.manual_seed(0)" in source[0]
