@@ -52,7 +52,7 @@ class DataConfig:
     upload: str = ""  # content hash of an uploaded CSV and its reading options
 
     def __post_init__(self):
-        _check_range("test_fraction", self.test_fraction, "Test fraction")
+        _check_range("test_fraction", self.test_fraction, "Test split")
         _check_range("seed", self.random_state, "Data seed")
         if self.dataset == UPLOAD:
             if not self.upload:
@@ -157,7 +157,7 @@ class Config:
     train: TrainConfig = field(default_factory=TrainConfig)
 
     def __post_init__(self):
-        if self.model.batchnorm and self.train.batch_size < 2:
+        if self.model.batchnorm and (self.model.hidden or self.model.conv) and self.train.batch_size < 2:
             raise ValueError("BatchNorm needs batches of at least 2 samples; raise the batch size or turn BatchNorm off.")
 
     def to_query(self) -> dict[str, str]:

@@ -64,12 +64,18 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
             pts = X[y == c]
             fig.add_trace(
                 go.Scatter(
-                    x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{split}: class {c}",
-                    legendgroup=split, legendgrouptitle_text=split if c == 0 else None,
-                    marker=dict(color=class_color(c), size=7, line=dict(color=outline, width=1.2)),
+                    x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{split}: class {c}", legendgroup=f"class {c}",
+                    showlegend=False, marker=dict(color=class_color(c), size=7, line=dict(color=outline, width=1.2)),
                     hovertemplate=f"{split} point, class {c}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>",
                 )
             )
+    # A compact legend: one swatch per class, then what the outlines mean.
+    for c in range(k):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"class {c}", legendgroup=f"class {c}",
+                                 marker=dict(color=class_color(c), size=10)))
+    for split, outline in (("train", "#bbbbbb"), ("test", "black")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{split} point", hoverinfo="skip",
+                                 marker=dict(color="white", size=10, line=dict(color=outline, width=2))))
     if highlight is not None:
         x, y = data.X_test[highlight]
         fig.add_trace(
@@ -79,7 +85,7 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
             )
         )
     fig.update_layout(
-        title=title, height=600, margin=dict(l=50, r=10, t=50, b=40), font=FONT,
+        title=title, height=520, margin=dict(l=50, r=10, t=50, b=40), font=FONT,
         legend=dict(orientation="h", x=0, y=-0.12, groupclick="toggleitem"), plot_bgcolor="white",
     )
     fig.update_xaxes(title_text="x1", range=[xs[0], xs[-1]], constrain="domain")
@@ -94,7 +100,7 @@ def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entrop
         for split, dash in (("train", "solid"), ("test", "dash")):
             fig.add_trace(
                 go.Scatter(
-                    x=history.epoch, y=getattr(history, f"{split}_{metric}"), mode="lines",
+                    x=history.epoch, y=getattr(history, f"{split}_{metric}"), mode="lines+markers" if len(history.epoch) <= 12 else "lines",
                     name=f"{split} {'loss' if metric == 'loss' else score_label}",
                     line=dict(color="#1f77b4" if split == "train" else "#f08c1a", dash=dash, width=2.5),
                 ),
@@ -114,7 +120,8 @@ def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entrop
     if score_label == "accuracy":
         fig.update_yaxes(title_text="accuracy", range=[0, 1.02], tickformat=".0%", row=1, col=2)
     else:  # R² can be very negative for an untrained model: show the useful part
-        low = max(-1.0, min([0.0, *history.test_score[-1:]]))  # very negative early R² would squash the rest
+        # Start at 0 or the latest R², whichever is lower: a very negative untrained R² is clipped, not the rest.
+        low = min([0.0, *history.test_score[-1:], *history.train_score[-1:]])
         fig.update_yaxes(title_text=score_label, range=[low - 0.05, 1.02], row=1, col=2)
     fig.update_layout(height=340, margin=dict(l=60, r=10, t=40, b=50), font=FONT, legend=dict(orientation="h", y=-0.25))
     return fig
@@ -134,9 +141,9 @@ def proba_bars(proba_row: np.ndarray, class_names, true_class: int | None = None
             hovertemplate="%{y}: %{x:.1%}<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="predicted probability", range=[0, 1.15], tickformat=".0%")
+    fig.update_xaxes(title_text="probability", range=[0, 1.2], tickformat=".0%")
     fig.update_yaxes(autorange="reversed", title_text="class", type="category")  # "0".."9" are names, not numbers
-    fig.update_layout(title=title, height=80 + 45 * len(names), margin=dict(l=70, r=20, t=50, b=50), font=FONT)
+    fig.update_layout(title=title, height=90 + 45 * len(names), margin=dict(l=70, r=45, t=50, b=55), font=FONT)
     return fig
 
 
@@ -165,7 +172,7 @@ def projection_figure(coords: np.ndarray, y_true, y_pred, class_names, axis_labe
     fig.update_yaxes(title_text=axis_labels[1])
     n_wrong = int(wrong.sum())
     fig.update_layout(
-        title=title or f"Test rows by prediction: {n_wrong} mistake{'s' if n_wrong != 1 else ''} (✕)",
+        title=title or f"Test rows: {n_wrong} mistake{'s' if n_wrong != 1 else ''} (✕)",
         height=460, margin=dict(l=60, r=10, t=50, b=50), font=FONT, legend=dict(orientation="h", y=-0.2), plot_bgcolor="white",
     )
     return fig
@@ -183,7 +190,7 @@ def confusion_figure(cm: np.ndarray, class_names) -> go.Figure:
     fig.update_xaxes(title_text="predicted class", side="bottom", type="category")
     fig.update_yaxes(title_text="true class", autorange="reversed", type="category")
     acc = np.trace(cm) / max(cm.sum(), 1)
-    fig.update_layout(title=f"Confusion matrix (test): {acc:.1%} on the diagonal", height=460, margin=dict(l=90, r=10, t=50, b=60), font=FONT)
+    fig.update_layout(title=f"Confusion matrix (test): {acc:.1%}", height=460, margin=dict(l=90, r=10, t=50, b=60), font=FONT)
     return fig
 
 

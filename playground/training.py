@@ -163,7 +163,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
     prep = transform or (lambda x: x.float())
     n, tally = len(X_train), _Tally(choice, y_train)
     drop_tiny = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
-    step, last_good = 0, copy.deepcopy(model.state_dict())
+    step, last_good, high = 0, copy.deepcopy(model.state_dict()), 0
 
     def metrics(train_loss, train_score):
         test_loss, test_score = evaluate(model, choice, loss_fn, X_test, y_test, transform)
@@ -198,22 +198,38 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             history.batch_epoch.append(float(epoch))
             history.batch_loss.append(tally.window_mean())
         row = metrics(*tally.epoch(n))
-        if not np.isfinite(row["train_loss"]) or not np.isfinite(row["test_loss"]):
+        high = high + 1 if row["train_loss"] > STUCK_HIGH * max(history.train_loss[0], 0.1) else 0
+        if _blew_up(row["train_loss"], history.train_loss[0]) or high >= STUCK_EPOCHS or not np.isfinite(row["test_loss"]):
             model.load_state_dict(last_good)
-            yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, row["train_loss"]))
+            message = _diverged(epoch, row["train_loss"], history.train_loss[0], stuck=high >= STUCK_EPOCHS)
+            yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=message)
             return
         last_good = copy.deepcopy(model.state_dict())
         history.append(epoch, row)
         yield Snapshot(epoch, step, n_epochs, history, done=epoch == n_epochs)
 
 
-def _diverged(epoch: int, loss) -> str:
+BLOW_UP = 10  # an epoch whose training loss is this many times the untrained loss has diverged
+STUCK_HIGH, STUCK_EPOCHS = 3, 5  # ...and so has a run whose loss stays above 3x that for 5 epochs in a row
+
+
+def _blew_up(loss: float, start: float) -> bool:
+    """NaN or infinite, or far above where training started (big steps that overshoot every time)."""
+    return not np.isfinite(loss) or loss > BLOW_UP * max(start, 0.1)
+
+
+def _diverged(epoch: int, loss, start: float | None = None, stuck: bool = False) -> str:
     value = float(loss.detach() if torch.is_tensor(loss) else loss)
+    if not np.isfinite(value):
+        what = "overflowed to infinity or NaN (not a number)"
+    elif stuck:
+        what = f"has stayed above {STUCK_HIGH}x the untrained network's {start:.3g} for {STUCK_EPOCHS} epochs (now {value:.3g})"
+    else:
+        what = f"grew to {value:.3g}, more than {BLOW_UP}x the untrained network's {start:.3g}"
     return (
-        f"Training diverged in epoch {epoch}: the loss became {value} instead of a number. "
-        "The steps were too large, so the weights overflowed. Try a learning rate 10x smaller, "
-        "or an adaptive optimizer such as Adam. Showing the last good state "
-        f"(after epoch {epoch - 1})."
+        f"Training diverged in epoch {epoch}: the loss {what}. The steps are too large, so every update "
+        "overshoots. Try a learning rate 10x smaller, or an adaptive optimizer such as Adam. "
+        f"Showing the last good state (after epoch {epoch - 1})."
     )
 
 
@@ -262,6 +278,8 @@ class Run:
 
     def snapshots(self) -> Iterator[Snapshot]:
         """The live loop; the same suspended generator every call until it is finished."""
+        if self.done:  # finished here or rebuilt from the store: nothing left to train
+            return
         if self._loop is None:
             self._loop = self._start()
         for snap in self._loop:

@@ -61,6 +61,16 @@ def is_training(page: str) -> bool:
     return st.session_state.get("training", False) == page
 
 
+SAVED = "saved:"  # prefix of the plain-state copy each settings widget's value is kept in
+
+
+def set_widgets(values: dict) -> None:
+    """Set settings widgets' values (presets, links, Reset): the widget keys and their saved copies."""
+    for key, value in values.items():
+        st.session_state[key] = value
+        st.session_state[SAVED + key] = value
+
+
 def widget_key(page: str, name: str) -> str:
     """Widget keys carry the page's prefix so each page keeps its own settings (the 2-D page has none)."""
     return name if page == "2d" else f"{page}_{name}"
@@ -102,7 +112,7 @@ def _stop():
 def _reset(page: str):
     st.session_state.training = False
     key = widget_key(page, "seed")
-    st.session_state[key] = (st.session_state.get(key, 0) + 1) % C.LIMITS["seed"][1]
+    set_widgets({key: (st.session_state.get(key, 0) + 1) % C.LIMITS["seed"][1]})
 
 
 def control_buttons(run: Run, page: str) -> None:

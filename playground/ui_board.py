@@ -28,7 +28,8 @@ def show_status(placeholder, run: Run, training: bool) -> None:
         placeholder.error(snap.diverged)
     elif snap.done:
         cached = " It was trained before, so it is shown from the cache." if run.from_store else ""
-        placeholder.success(f"Finished {snap.epoch} epochs.{cached} Change a setting, or press Reset for new weights.")
+        epochs = f"{snap.epoch} epoch{'s' if snap.epoch != 1 else ''}"
+        placeholder.success(f"Finished {epochs}.{cached} Change a setting, or press Reset for new weights.")
     elif training:
         placeholder.empty()
     else:

@@ -9,6 +9,7 @@ import torch
 
 from playground import export
 from playground.config import Config
+from playground.ui import set_widgets
 from playground.ui_widgets import CONTROL_NAMES, config_state
 
 MAX_WEIGHTS_BYTES = 20 * 2**20
@@ -24,7 +25,7 @@ def apply_link(page: str) -> None:
     if not params:
         return
     try:
-        st.session_state.update(config_state(Config.from_query(params), page))
+        set_widgets(config_state(Config.from_query(params), page))
     except ValueError as err:
         st.warning(f"The link's settings could not be used ({err}); showing the defaults instead.")
 
@@ -57,7 +58,7 @@ def _apply_settings(page: str) -> None:
     if not hasattr(file, "getvalue"):  # cleared (None or a deleted file)
         return
     try:
-        st.session_state.update(config_state(export.settings_from_json(file.getvalue()), page))
+        set_widgets(config_state(export.settings_from_json(file.getvalue()), page))
         _say(page, "success", "Settings restored.")
     except ValueError as err:
         _say(page, "error", str(err))

@@ -5,6 +5,8 @@ import numpy as np
 import streamlit as st
 from sklearn.decomposition import PCA
 from sklearn.metrics import confusion_matrix
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from playground import plots
 from playground.models import LOSSES, n_parameters
@@ -19,8 +21,9 @@ def _projection(data):
     """Test rows in 2-D: the features themselves when there are two, else PCA fitted on train."""
     if data.n_features == 2:
         return data.X_test, data.feature_names
-    pca = PCA(n_components=2).fit(data.X_train)
-    share = pca.explained_variance_ratio_
+    # PCA of standardised features: otherwise one large-valued column (insulin, proline) is the whole picture
+    pca = make_pipeline(StandardScaler(), PCA(n_components=2)).fit(data.X_train)
+    share = pca[-1].explained_variance_ratio_
     return pca.transform(data.X_test), (f"PC 1 ({share[0]:.0%} of variance)", f"PC 2 ({share[1]:.0%} of variance)")
 
 
@@ -92,4 +95,4 @@ class TabularBoard:
         st.markdown("**Learned parameters**")
         for name, w in zip(self.data.feature_names, linear.weight.detach()[0].tolist()):
             st.metric(f"weight of {name}", f"{w:.4f}")
-        st.metric("bias", f"{linear.bias.item():.4f}" if linear.bias is not None else "none (bias terms off)")
+        st.metric("bias", f"{linear.bias.item():.4f}" if linear.bias is not None else "none", help="Off when 'Bias terms' is unticked.")

@@ -12,10 +12,10 @@ from playground.data import DATASETS
 from playground.images import IMAGE_DATASETS
 from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS
 from playground.presets import PRESETS
-from playground.ui import is_training, widget_key
+from playground.ui import SAVED, is_training, set_widgets, widget_key
 
 LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-BATCH_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+BATCH_STEPS = (1, 2, 4, 8, 10, 16, 32, 64, 128, 256, 512, 1024)  # 10: the Pima tutorial's
 DECAY_STEPS = (0.0, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0)
 DEFAULTS = Config()
 PAGE_DEFAULTS = {"images": PRESETS["mnist_mlp"].config}
@@ -47,8 +47,13 @@ def hidden_controls() -> set[str]:
 
 
 def _default(key: str, value):
-    """Seed a widget's value once through session state (never pass value= too)."""
-    st.session_state.setdefault(key, value)
+    """Seed a widget's key from its saved copy, else the default (never pass value= too).
+
+    Streamlit forgets a widget's state after a run that did not draw it (an error message
+    stopped the page, another page was open); the saved copy in plain session state survives.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(SAVED + key, value)
     return key
 
 
@@ -67,7 +72,9 @@ class Widgets:
         key = _default(self.key(name), default)
         if self._hidden(name):  # a classroom link fixed this control: keep its value, show nothing
             return st.session_state[key]
-        return widget(label, key=key, disabled=self.disabled, **kw)
+        value = widget(label, key=key, disabled=self.disabled, **kw)
+        st.session_state[SAVED + key] = value
+        return value
 
     def _hidden(self, name: str) -> bool:
         family = {"width": "n_layers", "noise": "noise", "n_classes": "dataset"}
@@ -146,8 +153,9 @@ class Widgets:
         )
         header = {"auto": None, "yes": True, "no": False}[header]
         columns = csv_table.sniff_columns(raw, header=header)
+        file_id = hashlib.sha256(raw).hexdigest()[:12]  # a new file must not inherit the last file's target
         target = self._w(
-            st.selectbox, "Target column", f"csv_target_{len(columns)}", columns[-1], options=columns,
+            st.selectbox, "Target column", f"csv_target_{file_id}", columns[-1], options=columns,
             help="The column to predict. Every other usable column is an input feature.",
         )
         missing = self._w(
@@ -177,7 +185,7 @@ class Widgets:
     def _fit_loss_to(self, n_classes: int) -> None:
         loss_key = self.key("loss")
         if LOSSES[st.session_state.get(loss_key, "cross_entropy")].problem(n_classes):
-            st.session_state[loss_key] = "cross_entropy" if n_classes else "mse"
+            set_widgets({loss_key: "cross_entropy" if n_classes else "mse"})
 
     def conv_blocks(self) -> tuple:
         """Conv block editor: per block its channels, kernel size, max-pool and dropout."""
@@ -304,7 +312,7 @@ def config_state(cfg: Config, page: str) -> dict:
 def apply_preset(name: str) -> None:
     """Button callback: fill every widget of the preset's page with the tutorial's settings."""
     preset = PRESETS[name]
-    st.session_state.update(config_state(preset.config, preset.page))
+    set_widgets(config_state(preset.config, preset.page))
     st.session_state.training = False
 
 
@@ -318,7 +326,7 @@ def preset_buttons(page: str) -> None:
         p = PRESETS[name]
         st.button(
             p.label, key=f"preset_{name}", on_click=apply_preset, args=(name,), disabled=is_training(page), width="stretch",
-            help=f"Fill every setting with the tutorial's: it reports {p.figure}. You can change anything afterwards.",
+            help=f"Fill every setting with the tutorial's (its figure: {p.figure}). You can change anything afterwards.",
         )
 
 

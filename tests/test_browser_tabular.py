@@ -58,7 +58,7 @@ def test_csv_upload_trains(page, server, tmp_path):
     page.locator(".st-key-tabular_dataset").click()
     page.get_by_role("option", name=re.compile("Your CSV file")).click()
     page.wait_for_selector(IDLE)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.locator(".st-key-tabular_csv_file [data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
     page.wait_for_selector("text=Ready to train on 200 rows", timeout=30_000)
     _click(page, "train")
     page.wait_for_selector("text=Finished", timeout=60_000)

@@ -157,3 +157,38 @@ def test_two_clusters_preset_fills_every_widget_and_reaches_the_figure():
     at.button(key="train").click().run()
     assert not at.exception
     assert _metrics(at)["Test accuracy"] == "100.0%"
+
+
+def test_settings_survive_an_error_that_hid_the_sidebar():
+    at = _app()
+    at.number_input(key="epochs").set_value(70).run()
+    at.selectbox(key="optimizer").set_value("rmsprop").run()
+    at.selectbox(key="dataset").set_value("blobs").run()
+    at.slider(key="n_classes_blobs").set_value(6).run()
+    at.slider(key="n_samples").set_value(50).run()
+    at.slider(key="test_fraction").set_value(0.1).run()
+    assert "points per class" in at.error[0].value  # the network and training widgets were not drawn
+    at.slider(key="n_samples").set_value(300).run()
+    assert not at.error
+    assert at.number_input(key="epochs").value == 70 and at.selectbox(key="optimizer").value == "rmsprop"
+    assert at.slider(key="n_classes_blobs").value == 6
+    run = next(reversed(at.session_state["runs"].values()))
+    assert run.cfg.train.epochs == 70 and run.cfg.train.optimizer == "rmsprop"
+
+
+def test_settings_survive_a_visit_to_another_page():
+    at = _app()
+    at.selectbox(key="dataset").set_value("xor").run()
+    at.number_input(key="epochs").set_value(40).run()
+    at.switch_page("pages/tabular.py").run()
+    assert not at.exception
+    at.switch_page("pages/playground_2d.py").run()
+    assert at.selectbox(key="dataset").value == "xor" and at.number_input(key="epochs").value == 40
+
+
+def test_training_on_one_page_does_not_start_training_on_another():
+    at = _app(epochs=1000, snapshot_budget=2)
+    at.session_state["training"] = "2d"  # as if Train was pressed and the user left mid-run
+    at.switch_page("pages/tabular.py").run()
+    assert not at.exception
+    assert at.button(key="stop").disabled and not at.button(key="train").disabled

@@ -52,10 +52,10 @@ def test_blobs_4d_preset_reproduces_the_tutorial():
     assert not at.exception
     assert float(_metrics(at)["Test accuracy"].rstrip("%")) >= 95
     charts = _charts(at)
-    assert "Confusion matrix (test)" in charts and "Test rows by prediction" in charts
+    assert "Confusion matrix (test)" in charts and "Test rows" in charts
     cm = _array(charts["Confusion matrix (test)"]["data"][0]["z"])
     assert cm.sum() == 150 and cm.shape == (3, 3)  # every test row counted once
-    pca = charts["Test rows by prediction"]
+    pca = charts["Test rows"]
     assert pca["layout"]["xaxis"]["title"]["text"].startswith("PC 1")
     assert len([c for c in charts if c.startswith("Row #")]) == 3  # probability bars for picked rows
 

@@ -24,8 +24,16 @@ def _upload(content: bytes, name="data.csv", **state) -> AppTest:
     for key, value in state.items():
         at.session_state[f"tabular_{key}"] = value
     at.run()
-    at.get("file_uploader")[0].set_value((name, content, "text/csv")).run()
+    _csv_uploader(at).set_value((name, content, "text/csv")).run()
     return at
+
+
+def _csv_uploader(at: AppTest):
+    return [u for u in at.get("file_uploader") if u.key == "tabular_csv_file"][0]
+
+
+def _target(at: AppTest) -> str:
+    return [s.value for s in at.selectbox if s.label == "Target column"][0]
 
 
 def _train(at: AppTest) -> AppTest:
@@ -46,14 +54,14 @@ def test_a_good_csv_trains_with_named_classes():
     assert "Finished 20 epochs" in at.success[0].value
     acc = float([m.value for m in at.metric if m.label == "Test accuracy"][0].rstrip("%"))
     assert acc > 80
-    assert at.selectbox(key="tabular_csv_target_4").value == "label"
+    assert _target(at) == "label"
     assert any("Ready to train on 120 rows" in c.value for c in at.caption)
 
 
 def test_semicolons_without_header_and_a_chosen_target():
     at = _upload(_good_csv(sep=";", header=False), csv_header="no")
     assert not at.error
-    assert at.selectbox(key="tabular_csv_target_4").value == "col4"
+    assert _target(at) == "col4"
     assert "Finished" in _train(at).success[0].value
 
 
@@ -117,3 +125,15 @@ def test_a_class_with_a_single_row_cannot_be_split():
     at = _upload(raw.encode())
     assert not at.exception
     assert "rare" in at.error[0].value and "at least 2 rows" in at.error[0].value
+
+
+def test_a_new_file_does_not_inherit_the_last_files_target():
+    at = _upload(_good_csv())
+    target = [s for s in at.selectbox if s.label == "Target column"][0]
+    target.set_value("a").run()
+    other = ("h,w,kind\n" + "\n".join(f"{i % 7},{i % 5},{'x' if i % 2 else 'y'}" for i in range(60)) + "\n").encode()
+    rows = ("a,b,c,label\n" + "\n".join(f"{i},{i % 3},{i % 4},{'p' if i % 2 else 'q'}" for i in range(60)) + "\n").encode()
+    _csv_uploader(at).set_value(("rows.csv", rows, "text/csv")).run()
+    assert _target(at) == "label"  # same column count as before, still the new file's last column
+    _csv_uploader(at).set_value(("other.csv", other, "text/csv")).run()
+    assert _target(at) == "kind"

@@ -30,7 +30,7 @@ def test_boundary_figure_shades_by_confidence_and_shows_every_point():
     assert heat.type == "heatmap" and z.shape == (900,)
     assert np.all((z[10:] > 2) & (z[10:] < 3))  # class 2's band, part shaded
     assert np.all(z[:10] < z[10:].min())  # less sure -> paler
-    points = [t for t in fig.data if t.type == "scatter" and t.name.startswith(("train", "test"))]
+    points = [t for t in fig.data if t.type == "scatter" and t.name.startswith(("train:", "test:"))]
     assert sum(len(t.x) for t in points) == len(d.y_train) + len(d.y_test)
     ring = [t for t in fig.data if t.name == "chosen point"][0]
     assert (ring.x[0], ring.y[0]) == tuple(d.X_test[4])

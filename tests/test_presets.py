@@ -43,3 +43,12 @@ def test_cifar_preset_is_the_tutorials_cnn():
     shapes = [row["output shape"] for row in layer_table(model, (3, 32, 32))]
     assert shapes[-1] == "10" and "32 x 16 x 16" in shapes and "512" in shapes
     assert cfg.train.optimizer == "momentum" and cfg.train.lr == 0.001 and cfg.train.epochs == 20
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_preset_values_are_options_of_the_widgets(name):
+    """A value a select-slider does not offer would silently become its first option."""
+    from playground.ui_widgets import BATCH_STEPS, DECAY_STEPS, LR_STEPS
+
+    t = PRESETS[name].config.train
+    assert t.batch_size in BATCH_STEPS and t.lr in LR_STEPS and t.weight_decay in DECAY_STEPS

@@ -105,3 +105,16 @@ def test_batch_losses_are_recorded_inside_epochs():
     inside = [e for e in h.batch_epoch if e != int(e)]
     assert inside and all(0 < e < 2 for e in inside)
     assert h.batch_epoch == sorted(h.batch_epoch) and h.batch_epoch[-1] == 2.0
+
+
+def test_a_loss_that_bounces_far_above_its_start_counts_as_diverged():
+    run, snaps = _run(Config().replace(optimizer="sgd", lr=10.0, activation="relu"))  # the reviewer's case: never NaN
+    assert snaps[-1].diverged and "stayed above" in snaps[-1].diverged and snaps[-1].epoch < 10
+
+
+def test_a_finished_run_does_not_train_again():
+    cfg = Config().replace(epochs=3)
+    run, _ = _run(cfg)
+    state, history, snap = run.result()
+    again = Run.finished(cfg, load_dataset(cfg.data), state, history, snap)
+    assert list(again.snapshots()) == [] and again.history.epoch == [0, 1, 2, 3]
