@@ -27,6 +27,8 @@ if problem:
     st.stop()
 for note in data.notes:
     st.caption(note)
+if ui.scale_tip(cfg, data):
+    st.caption(ui.scale_tip(cfg, data))
 run = ui.current_run(cfg, data)
 ui.control_buttons(run, PAGE)
 board = TabularBoard(data, cfg)

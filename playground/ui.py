@@ -76,6 +76,16 @@ def widget_key(page: str, name: str) -> str:
     return name if page == "2d" else f"{page}_{name}"
 
 
+def scale_tip(cfg: Config, data) -> str | None:
+    """A hint to standardise when feature scales differ a hundredfold (one column drowns the rest)."""
+    if cfg.data.standardize or data.n_features < 2 or data.X_train.ndim != 2:
+        return None
+    spread = data.X_train.std(axis=0)
+    if spread.min() > 0 and spread.max() / spread.min() > 100:
+        return "Tip: these features differ in scale more than a hundredfold; tick **Standardise features** to help training."
+    return None
+
+
 def loss_problem(cfg: Config, data) -> str | None:
     """A one-line reason the chosen loss cannot train on this data, or None."""
     return LOSSES[cfg.train.loss].problem(data.n_classes)
