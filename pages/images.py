@@ -29,10 +29,11 @@ except ValueError as err:  # a pool that shrinks the image away, a network over 
     st.error(str(err))
     st.stop()
 ui.control_buttons(run, PAGE)
+view, frames = (run, []) if ui.is_training(PAGE) else ui.replay_controls(run, PAGE)
 board = ImagesBoard(data, cfg, cfg.data.dataset, on)
 board.layers(run)
 if ui.is_training(PAGE):
     ui.train_live(run, board.draw, redraw_seconds=1.0)
 else:
-    board.draw(run)
-    board.drawing(run)
+    ui.play(run, board.draw, frames) if frames else board.draw(view)
+    board.drawing(view)

@@ -31,9 +31,10 @@ if ui.scale_tip(cfg, data):
     st.caption(ui.scale_tip(cfg, data))
 run = ui.current_run(cfg, data)
 ui.control_buttons(run, PAGE)
+view, frames = (run, []) if ui.is_training(PAGE) else ui.replay_controls(run, PAGE)
 board = TabularBoard(data, cfg)
 if ui.is_training(PAGE):
     ui.train_live(run, board.draw)
 else:
-    board.draw(run)
-    take_it_with_you(cfg, run, data, PAGE)
+    ui.play(run, board.draw, frames) if frames else board.draw(view)
+    take_it_with_you(cfg, view, data, PAGE)

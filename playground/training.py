@@ -79,6 +79,8 @@ EVAL_CHUNK = 2048  # rows per forward pass when evaluating: bounds memory on big
 # Image sets whose float32 copy fits in this many bytes are normalised once per run; bigger
 # ones (full MNIST, CIFAR-10) stay uint8 and are normalised batch by batch.
 PRELOAD_BYTES = 64 * 2**20
+MAX_FRAMES = 60  # saved epochs for replay per run...
+FRAME_BYTES = 4 * 2**20  # ...within this many bytes of weights (big CNNs keep few or none)
 
 
 def _prepared(X, device, transform):
@@ -241,6 +243,7 @@ class Run:
     """
 
     from_store = False  # True when rebuilt from a stored result rather than trained here
+    replay_of: Run | None = None  # set on a view_at() replay of another run
 
     def __init__(self, cfg, data, device: str = "cpu"):
         problem = LOSSES[cfg.train.loss].problem(data.n_classes)
@@ -255,18 +258,47 @@ class Run:
         self.model.to(device)
         self.history = History()
         self.snapshot: Snapshot | None = None
+        self.frames: dict[int, dict] = {}  # epoch -> CPU state_dict, for replay; thinned on long runs
+        state_bytes = sum(v.numel() * v.element_size() for v in self.model.state_dict().values())
+        self._max_frames = min(MAX_FRAMES, FRAME_BYTES // max(state_bytes, 1))
         self._loop: Iterator[Snapshot] | None = None
         self._data, self._device = data, device
 
     @classmethod
-    def finished(cls, cfg, data, state_dict: dict, history: History, snapshot: Snapshot, device: str = "cpu") -> Run:
+    def finished(cls, cfg, data, state_dict: dict, history: History, snapshot: Snapshot, frames: dict | None = None,
+                 device: str = "cpu") -> Run:
         """A run rebuilt from a stored result: a fresh module of this session's own."""
         run = cls(cfg, data, device)
         run.model.load_state_dict(state_dict)
         run.history = history.copy()
         run.snapshot = Snapshot(snapshot.epoch, snapshot.step, snapshot.n_epochs, run.history, True, snapshot.diverged)
+        run.frames = dict(frames or {})  # the states inside are never modified, so sharing them is safe
         run.from_store = True
         return run
+
+    def _record_frame(self, snap: Snapshot) -> None:
+        """Keep the weights at each finished epoch; past the budget drop every other frame (never the first or last)."""
+        if self._max_frames < 2 or snap.epoch in self.frames:
+            return
+        self.frames[snap.epoch] = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
+        if len(self.frames) > self._max_frames:
+            epochs = sorted(self.frames)
+            for epoch in epochs[1:-1:2]:
+                del self.frames[epoch]
+
+    def view_at(self, epoch: int) -> Run:
+        """This run as it stood after `epoch` (a saved frame): its own model, history up to then."""
+        history = self.history.copy()
+        keep = [i for i, e in enumerate(history.epoch) if e <= epoch]
+        for name in ("epoch", "train_loss", "test_loss", "train_score", "test_score"):
+            setattr(history, name, [getattr(history, name)[i] for i in keep])
+        batches = [i for i, e in enumerate(history.batch_epoch) if e <= epoch]
+        history.batch_epoch = [history.batch_epoch[i] for i in batches]
+        history.batch_loss = [history.batch_loss[i] for i in batches]
+        snap = Snapshot(epoch, 0, self.cfg.train.epochs, history, done=True)
+        view = Run.finished(self.cfg, self._data, self.frames[epoch], history, snap, device=self._device)
+        view.replay_of = self
+        return view
 
     @property
     def done(self) -> bool:
@@ -284,6 +316,7 @@ class Run:
             self._loop = self._start()
         for snap in self._loop:
             self.snapshot = snap
+            self._record_frame(snap)
             yield snap
 
     def _start(self) -> Iterator[Snapshot]:
@@ -305,7 +338,7 @@ class Run:
         """Predicted classes (or values) for raw rows of this run's data."""
         return predict(self.model, X, self.cfg.train.loss, self._data.transform)
 
-    def result(self) -> tuple[dict, History, Snapshot]:
-        """Immutable copies to put in the shared store: CPU state_dict, history, last snapshot."""
+    def result(self) -> tuple[dict, History, Snapshot, dict]:
+        """Immutable copies to put in the shared store: CPU state_dict, history, last snapshot, replay frames."""
         state = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
-        return state, self.history.copy(), self.snapshot
+        return state, self.history.copy(), self.snapshot, dict(self.frames)

@@ -165,3 +165,29 @@ def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
         finish(run)
     st.session_state.training = False
     st.rerun()
+
+
+def replay_controls(run: Run, page: str) -> tuple[Run, list[int]]:
+    """After a run: an epoch slider over its saved frames and a Play button.
+
+    Returns the run (or its replay at the chosen epoch) to draw, and the epochs to animate
+    when Play was pressed (else an empty list).
+    """
+    if not run.done or len(run.frames) < 2:
+        return run, []
+    epochs = sorted(run.frames)
+    slider_col, play_col = st.columns([6, 1], vertical_alignment="bottom")
+    epoch = slider_col.select_slider(
+        "Replay: the network after epoch", epochs, value=epochs[-1], key=f"replay_{page}_{hash(run.cfg)}",
+        help="Slide back through training: the pictures, bars and curves show the network as it was after that epoch.",
+    )
+    play = play_col.button("Play", key=f"play_{page}", width="stretch", help="Animate training from the chosen epoch to the end.")
+    view = run if epoch == epochs[-1] else run.view_at(epoch)
+    return view, ([e for e in epochs if e >= epoch] if play and epoch < epochs[-1] else epochs if play else [])
+
+
+def play(run: Run, draw, epochs: list[int], seconds_per_frame: float = 0.15) -> None:
+    """Draw the saved frames one after another (any click interrupts, as during training)."""
+    for epoch in epochs:
+        draw(run.view_at(epoch) if epoch != max(run.frames) else run)
+        time.sleep(seconds_per_frame)

@@ -22,7 +22,10 @@ def _fmt(value, pct=False) -> str:
 def show_status(placeholder, run: Run, training: bool) -> None:
     """One line on where the run stands: untrained, diverged, finished (maybe from the cache) or stopped."""
     snap = run.snapshot
-    if snap is None:
+    if run.replay_of is not None:
+        placeholder.info(f"Replay: the network after epoch {snap.epoch} of {run.replay_of.snapshot.epoch}. "
+                         "Slide to the right end for the finished run.")
+    elif snap is None:
         placeholder.info("Untrained network with random weights. Press **Train** to watch it learn.")
     elif snap.diverged:
         placeholder.error(snap.diverged)

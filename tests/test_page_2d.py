@@ -192,3 +192,17 @@ def test_training_on_one_page_does_not_start_training_on_another():
     at.switch_page("pages/tabular.py").run()
     assert not at.exception
     assert at.button(key="stop").disabled and not at.button(key="train").disabled
+
+
+def test_replay_slider_shows_an_earlier_epoch():
+    at = _app(epochs=30, random_state=107)
+    at.button(key="train").click().run()
+    slider = [s for s in at.select_slider if s.label.startswith("Replay")][0]
+    assert slider.value == 30 and slider.options[0] == "0"
+    slider.set_value(10).run()
+    assert not at.exception
+    assert "Replay: the network after epoch 10 of 30" in at.info[0].value
+    assert "epoch 10" in _charts(at)["boundary"]["layout"]["title"]["text"]
+    assert len(_charts(at)["curves"]["data"][0]["x"]) == 11  # curves up to the replayed epoch
+    at.button(key="play_2d").click().run()
+    assert not at.exception

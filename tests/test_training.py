@@ -1,5 +1,7 @@
 import itertools
 
+import pytest
+
 import numpy as np
 import torch
 
@@ -86,7 +88,7 @@ def test_predict_proba_rows_sum_to_one_and_keep_training_mode():
 def test_finished_run_rebuilds_an_independent_module():
     cfg = Config().replace(epochs=5)
     run, _ = _run(cfg)
-    state, history, snap = run.result()
+    state, history, snap, frames = run.result()
     a = Run.finished(cfg, load_dataset(cfg.data), state, history, snap)
     b = Run.finished(cfg, load_dataset(cfg.data), state, history, snap)
     assert a.model is not b.model and a.done and a.from_store
@@ -115,6 +117,31 @@ def test_a_loss_that_bounces_far_above_its_start_counts_as_diverged():
 def test_a_finished_run_does_not_train_again():
     cfg = Config().replace(epochs=3)
     run, _ = _run(cfg)
-    state, history, snap = run.result()
+    state, history, snap, frames = run.result()
     again = Run.finished(cfg, load_dataset(cfg.data), state, history, snap)
     assert list(again.snapshots()) == [] and again.history.epoch == [0, 1, 2, 3]
+
+
+def test_replay_frames_are_kept_thinned_and_rebuild_each_epoch():
+    cfg = Config().replace(epochs=150)
+    run, _ = _run(cfg)
+    epochs = sorted(run.frames)
+    assert 2 < len(epochs) <= 60 and epochs[0] == 0 and epochs[-1] == 150
+    view = run.view_at(epochs[3])
+    assert view.history.epoch[-1] == epochs[3] and view.replay_of is run
+    assert view.history.test_loss == run.history.test_loss[: epochs[3] + 1]
+    # the replayed model is the one that produced that epoch's test loss
+    data = load_dataset(cfg.data)
+    import torch.nn.functional as F
+
+    out = torch.log(torch.as_tensor(view.proba(data.X_test)))
+    assert F.nll_loss(out, torch.as_tensor(data.y_test)).item() == pytest.approx(view.history.test_loss[-1], rel=1e-4)
+    assert run.model is not view.model
+
+
+def test_big_models_keep_no_replay_frames():
+    from playground.config import ModelConfig
+
+    cfg = Config(model=ModelConfig(hidden=(1024, 1024)), train=Config().train.__class__(epochs=2))
+    run, _ = _run(cfg)
+    assert run.frames == {}

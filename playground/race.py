@@ -1,0 +1,223 @@
+"""Optimizer race: 2-4 optimizers train copies of one network on the same batches, in lockstep."""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import torch
+
+from playground import plots
+from playground.config import Config, DataConfig, ModelConfig, TrainConfig
+from playground.data import DATASETS
+from playground.models import LOSSES, OPTIMIZERS, build_model, check_size
+from playground.training import _INIT_LOCK, History, Snapshot, predict_proba, train
+
+MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 4
+# One colour per lane, away from the boundary plots' orange/blue class colours where possible.
+LANE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One contestant's settings: an optimizer from the registry and its learning rate."""
+
+    optimizer: str
+    lr: float
+
+    @property
+    def label(self) -> str:
+        return f"{OPTIMIZERS[self.optimizer].label} (lr {self.lr:g})"
+
+
+@dataclass(frozen=True)
+class RaceConfig:
+    """Everything a race shares (data, network, batches, epochs, seed) plus the contestants."""
+
+    data: DataConfig
+    model: ModelConfig
+    entries: tuple[Entry, ...]
+    epochs: int = 50
+    batch_size: int = 16
+    seed: int = 0
+    weight_decay: float = 0.0
+    loss: str = "cross_entropy"
+
+    def __post_init__(self):
+        object.__setattr__(self, "entries", tuple(self.entries))
+        n = len(self.entries)
+        if n < MIN_CONTESTANTS:
+            raise ValueError(f"Pick at least {MIN_CONTESTANTS} optimizers to race (you picked {n}).")
+        if n > MAX_CONTESTANTS:
+            raise ValueError(f"At most {MAX_CONTESTANTS} optimizers can race at once (you picked {n}); remove {n - MAX_CONTESTANTS}.")
+        spec = DATASETS.get(self.data.dataset)
+        if spec is None or spec.classes[0] == 0:
+            raise ValueError("The race runs on the 2-D and table datasets with classes, not on regression, images or uploads.")
+        for entry in self.entries:  # TrainConfig and Config check every range and combination
+            Config(self.data, self.model, self.train_config(entry))
+
+    def train_config(self, entry: Entry) -> TrainConfig:
+        """The TrainConfig one contestant trains with."""
+        return TrainConfig(entry.optimizer, float(entry.lr), self.batch_size, self.epochs, self.weight_decay, self.loss, self.seed)
+
+
+class Contestant:
+    """One lane: its copy of the network, its optimizer, its suspended training loop and its clock."""
+
+    def __init__(self, entry: Entry, model, cfg: RaceConfig, tensors, transform=None):
+        self.entry, self.model, self.n_epochs = entry, model, cfg.epochs
+        self.optimizer = OPTIMIZERS[entry.optimizer].make(model.parameters(), entry.lr, cfg.weight_decay)
+        self.history = History()
+        generator = torch.Generator().manual_seed(cfg.seed)  # the same batch order in every lane
+        self._loop = train(model, self.optimizer, LOSSES[cfg.loss], tensors, cfg.epochs, cfg.batch_size, generator, self.history, transform)
+        self.snapshot: Snapshot | None = None
+        self.wall_time = 0.0  # seconds spent in this lane's own training and evaluation
+        self._exhausted = False
+
+    @property
+    def label(self) -> str:
+        return self.entry.label
+
+    @property
+    def epoch(self) -> int:
+        return self.snapshot.epoch if self.snapshot else 0
+
+    @property
+    def done(self) -> bool:
+        return self._exhausted or (self.snapshot is not None and self.snapshot.done)
+
+    @property
+    def diverged(self) -> str | None:
+        return self.snapshot.diverged if self.snapshot else None
+
+    def advance(self) -> None:
+        """Train to the end of the next epoch (the first call measures the untrained network)."""
+        if self.done:
+            return
+        start = time.perf_counter()
+        try:
+            for snap in self._loop:
+                previous, self.snapshot = self.snapshot, snap
+                if snap.done or previous is None or snap.epoch > previous.epoch:
+                    break  # mid-epoch snapshots are skipped: lanes meet at epoch ends
+            else:
+                self._exhausted = True
+        finally:
+            self.wall_time += time.perf_counter() - start
+
+
+class Race:
+    """The contestants of one RaceConfig; step() moves every unfinished lane on by one epoch."""
+
+    def __init__(self, cfg: RaceConfig, data):
+        problem = LOSSES[cfg.loss].problem(data.n_classes)
+        if problem:
+            raise ValueError(problem)
+        self.cfg, self.data = cfg, data
+        with _INIT_LOCK:  # torch's global RNG is shared by every session thread
+            torch.manual_seed(cfg.seed)
+            base = build_model(cfg.model, data.input_shape, data.n_classes, cfg.loss)
+        check_size(base)
+        X_train, X_test = torch.as_tensor(data.X_train), torch.as_tensor(data.X_test)
+        tensors = (X_train, torch.as_tensor(data.y_train), X_test, torch.as_tensor(data.y_test))
+        self.contestants = [Contestant(e, copy.deepcopy(base), cfg, tensors, data.transform) for e in cfg.entries]
+
+    @property
+    def done(self) -> bool:
+        return all(c.done for c in self.contestants)
+
+    @property
+    def started(self) -> bool:
+        return any(c.snapshot is not None for c in self.contestants)
+
+    @property
+    def epoch(self) -> int:
+        """The furthest epoch any lane has finished."""
+        return max(c.epoch for c in self.contestants)
+
+    def step(self) -> None:
+        """One round: every lane still racing trains one more epoch; diverged lanes stay where they stopped."""
+        for c in self.contestants:
+            c.advance()
+
+    def run(self) -> Race:
+        """Race to the finish (headless use and tests)."""
+        while not self.done:
+            self.step()
+        return self
+
+    def proba(self, contestant: Contestant, X):
+        """Class probabilities of one lane's network for raw rows of the race's data."""
+        return predict_proba(contestant.model, X, self.cfg.loss, self.data.transform)
+
+    def leader(self) -> Contestant | None:
+        """The lane with the lowest test loss so far (diverged lanes count with their last good state)."""
+        measured = [c for c in self.contestants if c.history.epoch]
+        return min(measured, key=lambda c: c.history.test_loss[-1]) if measured else None
+
+    def summary(self) -> list[dict]:
+        """One row per lane: final losses, test accuracy, wall time and whether it diverged."""
+        rows = []
+        for c in self.contestants:
+            last = c.history.last()
+            rows.append({
+                "optimizer": OPTIMIZERS[c.entry.optimizer].label,
+                "learning rate": c.entry.lr,
+                "epochs": c.epoch,
+                "train loss": last.get("train_loss"),
+                "test loss": last.get("test_loss"),
+                "test accuracy": last.get("test_score"),
+                "wall time (s)": round(c.wall_time, 3),
+                "diverged": f"yes, in epoch {c.epoch + 1}" if c.diverged else "no",
+            })
+        return rows
+
+
+def lane_color(i: int) -> str:
+    return LANE_COLORS[i % len(LANE_COLORS)]
+
+
+def curves_figure(race: Race, loss_label: str = "cross-entropy loss") -> go.Figure:
+    """Every lane's train (solid) and test (dashed) loss against epochs, one colour per lane."""
+    fig = go.Figure()
+    for i, c in enumerate(race.contestants):
+        h, color = c.history, lane_color(i)
+        mode = "lines+markers" if len(h.epoch) <= 12 else "lines"
+        for split, dash in (("train", "solid"), ("test", "dash")):
+            fig.add_trace(go.Scatter(
+                x=h.epoch, y=getattr(h, f"{split}_loss"), mode=mode, name=f"{c.label} {split}", legendgroup=str(i),
+                line=dict(color=color, dash=dash, width=2.5),
+                hovertemplate=f"{c.label}<br>{split} loss %{{y:.4f}} at epoch %{{x}}<extra></extra>",
+            ))
+    fig.update_xaxes(title_text="epoch", range=[0, max(race.cfg.epochs, race.epoch, 1)])
+    fig.update_yaxes(title_text=loss_label, rangemode="tozero")
+    fig.update_layout(
+        title="Loss: train (solid) and test (dashed)", height=380, margin=dict(l=60, r=10, t=50, b=50), font=plots.FONT,
+        legend=dict(orientation="h", y=-0.2),
+    )
+    return fig
+
+
+def boundary_figure(race: Race, i: int, xs, ys, grid) -> go.Figure:
+    """One lane's decision boundary over the 2-D grid, small, titled with its lane's colour."""
+    c = race.contestants[i]
+    fig = plots.boundary_figure(xs, ys, race.proba(c, grid), race.data, title=f"{c.label}: epoch {c.epoch}")
+    fig.update_layout(height=330, showlegend=False, margin=dict(l=40, r=5, t=45, b=35), title_font=dict(color=lane_color(i), size=14))
+    return fig
+
+
+def accuracy_figure(race: Race) -> go.Figure:
+    """Each lane's latest test accuracy as one bar in its colour."""
+    labels = [c.label for c in race.contestants]
+    acc = [c.history.test_score[-1] if c.history.epoch else 0.0 for c in race.contestants]
+    fig = go.Figure(go.Bar(
+        x=acc, y=labels, orientation="h", marker_color=[lane_color(i) for i in range(len(labels))],
+        text=[f"{a:.1%}" for a in acc], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+    ))
+    fig.update_xaxes(title_text="test accuracy", range=[0, 1.15], tickformat=".0%")
+    fig.update_yaxes(title_text="optimizer", autorange="reversed", type="category")
+    fig.update_layout(title=f"Test accuracy, epoch {race.epoch}", height=120 + 45 * len(labels),
+                      margin=dict(l=60, r=45, t=50, b=50), font=plots.FONT)
+    return fig

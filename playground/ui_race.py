@@ -1,0 +1,197 @@
+"""Streamlit glue for the optimizer race: its sidebar, Race/Stop, the board and the live loop."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import streamlit as st
+
+from playground import config as C
+from playground import plots, race as R
+from playground.data import DATASETS
+from playground.models import LOSSES, OPTIMIZERS
+from playground.ui import REDRAW_SECONDS, SAVED, is_training, widget_key
+from playground.ui_board import CHART
+from playground.ui_widgets import BATCH_STEPS, Widgets
+
+PAGE = "race"
+STATE = "race"  # session-state key of the latest race: kept across reruns, so Stop keeps it
+RACE_DATASETS = [n for n, s in DATASETS.items() if s.page == "2d"] + ["iris", "wine", "breast_cancer", "blobs_4d"]
+LR_STEPS = (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+# A sensible starting learning rate per optimizer, so the first race is a fair one.
+DEFAULT_LR = {"sgd": 0.1, "momentum": 0.03, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.003, "adagrad": 0.03}
+DEFAULT_OPTIMIZERS = ["sgd", "adam"]
+BOUNDARY_RESOLUTION = 60  # grid points per side: up to four boundaries redraw a few times a second
+
+
+def _widget(widget, label: str, name: str, default, disabled: bool, **kw):
+    """A settings widget keyed by page, seeded from (and saved to) its plain-state copy."""
+    key = widget_key(PAGE, name)
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(SAVED + key, default)
+    value = widget(label, key=key, disabled=disabled, **kw)
+    st.session_state[SAVED + key] = value
+    return value
+
+
+def _entries(disabled: bool) -> tuple[R.Entry, ...]:
+    """The optimizer picker and one learning-rate slider per picked optimizer."""
+    names = _widget(
+        st.multiselect, "Optimizers", "optimizers", DEFAULT_OPTIMIZERS, disabled, options=list(OPTIMIZERS),
+        format_func=lambda n: OPTIMIZERS[n].label,
+        help=f"Pick {R.MIN_CONTESTANTS} to {R.MAX_CONTESTANTS} optimizers; each trains its own copy of the same network "
+        "from the same starting weights on the same batches. " + "; ".join(f"{o.label}: {o.about}" for o in OPTIMIZERS.values()) + ".",
+    )
+    entries = []
+    for name in names:
+        lr = _widget(
+            st.select_slider, f"Learning rate: {OPTIMIZERS[name].label}", f"lr_{name}", DEFAULT_LR.get(name, 0.01), disabled,
+            options=LR_STEPS, format_func=lambda v: f"{v:g}",
+            help=f"Step size of {OPTIMIZERS[name].label} (log scale). Too small: it crawls; too big: the loss jumps around or blows up.",
+        )
+        entries.append(R.Entry(name, float(lr)))
+    return tuple(entries)
+
+
+def sidebar_race_config() -> tuple[R.RaceConfig | None, str | None]:
+    """Draw the race settings in the sidebar; return the RaceConfig, or None and what is wrong."""
+    racing = is_training(PAGE)
+    widgets = Widgets(PAGE, racing)  # the shared data and network widgets, keyed race_*
+    with st.sidebar:
+        try:
+            st.header("Racers")
+            entries = _entries(racing)
+            st.header("Data")
+            data_cfg = widgets.data(RACE_DATASETS)
+            st.header("Network")
+            model_cfg = widgets.model()
+            st.header("Race")
+            batch_size = _widget(
+                st.select_slider, "Batch size", "batch_size", 16, racing, options=BATCH_STEPS,
+                help="Training points per update, the same for every racer (they also see the batches in the same order).",
+            )
+            epochs = _widget(
+                st.number_input, "Epochs", "epochs", 50, racing, min_value=1, max_value=C.LIMITS["epochs"][1], step=10,
+                help="How many passes over the training data each racer gets. All racers move on one epoch at a time.",
+            )
+            seed = _widget(
+                st.number_input, "Weight seed", "seed", 0, racing, min_value=0, max_value=C.LIMITS["seed"][1],
+                help="Seeds the shared starting weights and the batch order: the same seed gives the same race.",
+            )
+            cfg = R.RaceConfig(data_cfg, model_cfg, entries, int(epochs), int(batch_size), int(seed))
+            return cfg, None
+        except ValueError as err:
+            return None, str(err)
+
+
+def _start():
+    st.session_state.training = PAGE
+
+
+def _stop():
+    st.session_state.training = False
+
+
+def current_race(cfg: R.RaceConfig, data) -> tuple[R.Race | None, str | None]:
+    """The race to show: while racing, this config's unfinished race or a new one; else the latest race."""
+    race = st.session_state.get(STATE)
+    if is_training(PAGE) and (race is None or race.cfg != cfg or race.done):
+        try:
+            race = st.session_state[STATE] = R.Race(cfg, data)
+        except ValueError as err:
+            st.session_state.training = False
+            return st.session_state.get(STATE), str(err)
+    return race, None
+
+
+def control_buttons(race: R.Race | None, cfg: R.RaceConfig) -> None:
+    """Race and Stop in one row."""
+    race_col, stop_col, _ = st.columns([1, 1, 5])
+    racing = is_training(PAGE)
+    resumes = race is not None and race.cfg == cfg and race.started and not race.done
+    race_col.button(
+        "Race", key="race_start", type="primary", on_click=_start, disabled=racing, width="stretch",
+        help="Continue the stopped race where it stopped." if resumes else
+        "Start the race: every picked optimizer trains its own copy of the same network, side by side, live.",
+    )
+    stop_col.button(
+        "Stop", key="race_stop", on_click=_stop, disabled=not racing, width="stretch",
+        help="Pause the race and keep every racer's results so far; Race continues it.",
+    )
+
+
+class RaceBoard:
+    """Placeholders laid out once per script run for one race; draw(race) refills them."""
+
+    def __init__(self, race: R.Race):
+        self.frame, n = 0, len(race.contestants)
+        self.two_d = race.data.n_features == 2 and race.data.X_train.ndim == 2
+        self.status, self.progress = st.empty(), st.empty()
+        self.curves = st.empty()
+        if self.two_d:
+            self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([race.data.X_train, race.data.X_test]), BOUNDARY_RESOLUTION)
+            self.pictures = [col.empty() for col in st.columns(n)]
+        else:
+            self.bars = st.empty()
+        st.subheader("Summary")
+        self.table = st.empty()
+        self.notes = st.empty()
+
+    def draw(self, race: R.Race) -> None:
+        """Redraw status, progress, curves, boundaries or accuracy bars, and the summary table."""
+        self.frame += 1
+        self._status(race)
+        epochs = race.cfg.epochs
+        self.progress.progress(min(race.epoch / epochs, 1.0), text=f"Epoch {race.epoch} / {epochs}")
+        loss_label = LOSSES[race.cfg.loss].label.lower()
+        self.curves.plotly_chart(R.curves_figure(race, loss_label), key=f"race_curves_{self.frame}", **CHART)
+        if self.two_d:
+            for i, ph in enumerate(self.pictures):
+                ph.plotly_chart(R.boundary_figure(race, i, self.xs, self.ys, self.grid), key=f"race_boundary_{i}_{self.frame}", **CHART)
+        else:
+            self.bars.plotly_chart(R.accuracy_figure(race), key=f"race_accuracy_{self.frame}", **CHART)
+        self.table.dataframe(
+            race.summary(), hide_index=True, width="stretch", key=f"race_table_{self.frame}",
+            column_config={
+                "learning rate": st.column_config.NumberColumn(format="%g"),
+                "train loss": st.column_config.NumberColumn(format="%.4f"),
+                "test loss": st.column_config.NumberColumn(format="%.4f"),
+                "test accuracy": st.column_config.NumberColumn(format="percent"),
+                "wall time (s)": st.column_config.NumberColumn(format="%.2f"),
+            },
+        )
+        with self.notes.container():
+            for c in race.contestants:
+                if c.diverged:
+                    st.error(f"**{c.label}**: {c.diverged}")
+
+    def _status(self, race: R.Race) -> None:
+        leader = race.leader()
+        ahead = f" Lowest test loss: **{leader.label}**." if leader else ""
+        if race.done:
+            self.status.success(f"Race finished after {race.epoch} epoch{'s' if race.epoch != 1 else ''}.{ahead}")
+        elif is_training(PAGE):
+            self.status.info(f"Racing...{ahead}")
+        elif race.started:
+            self.status.info(f"Stopped after epoch {race.epoch}.{ahead} Press **Race** to continue.")
+        else:
+            self.status.info("Press **Race** to start.")
+
+
+def race_live(race: R.Race, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
+    """Step the race epoch by epoch, drawing a few times a second; Stop interrupts at the next draw.
+
+    The race lives in session state, so a Stop (or any rerun) keeps every lane's progress.
+    """
+    budget = st.session_state.get("race_round_budget")  # tests' knob: pause after N rounds, like Stop
+    last_draw, rounds = 0.0, 0
+    while not race.done:
+        race.step()
+        rounds += 1
+        if race.done or time.monotonic() - last_draw >= redraw_seconds:
+            draw(race)
+            last_draw = time.monotonic()
+        if budget and rounds >= budget and not race.done:
+            break
+    st.session_state.training = False
+    st.rerun()
