@@ -272,3 +272,63 @@ def mistakes_figure(images: np.ndarray, y_true, y_pred, confidence, class_names)
     title = "Most confident mistakes on the test set" if len(images) else "No mistakes on the test set"
     fig.update_layout(title=title, height=230, margin=dict(l=10, r=10, t=80, b=10), font=FONT)
     return fig
+
+
+NEURON_SCALE = [[0.0, "#f08c1a"], [0.5, "#ffffff"], [1.0, "#1f77b4"]]  # negative orange, positive blue
+
+
+def _neuron_box(z: np.ndarray, cx: float, cy: float, name: str) -> go.Heatmap:
+    """One neuron's map as a unit square centred at (cx, cy), scaled to [-1, 1]."""
+    res = int(np.sqrt(z.size))
+    peak = max(float(np.abs(z).max()), 1e-9)
+    return go.Heatmap(
+        z=(z / peak).reshape(res, res).astype(np.float32), x0=cx - 0.5 + 0.5 / res, dx=1 / res, y0=cy - 0.5 + 0.5 / res,
+        dy=1 / res, coloraxis="coloraxis", name=name, hovertemplate=f"{name}<extra></extra>",
+    )
+
+
+def network_figure(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray, weights: list[np.ndarray],
+                   max_neurons: int = 8) -> go.Figure:
+    """TF-Playground-style diagram: a heatmap per neuron over the input plane, edges by weight (blue +, orange -)."""
+    inputs = grid.T  # (2, n_points): x1 and x2 themselves
+    output = proba[1:2] * 2 - 1 if proba.shape[0] == 2 else proba * 2 - 1
+    columns = [("input", inputs, ["x1", "x2"])]
+    columns += [(f"layer {i + 1}", a, [f"layer {i + 1}, neuron {j + 1}" for j in range(len(a))]) for i, a in enumerate(layers)]
+    out_names = ["P(class 1)"] if proba.shape[0] == 2 else [f"P(class {k})" for k in range(len(proba))]
+    columns.append(("output", output, out_names))
+    fig, centres = go.Figure(), []
+    for c, (_, maps, names) in enumerate(columns):
+        shown = min(len(maps), max_neurons)
+        ys = [(shown - 1) / 2 * 1.4 - 1.4 * i for i in range(shown)]
+        centres.append([(c * 3.0, y) for y in ys])
+        for i in range(shown):
+            fig.add_trace(_neuron_box(maps[i], c * 3.0, ys[i], names[i]))
+        if len(maps) > shown:
+            fig.add_annotation(x=c * 3.0, y=ys[-1] - 1.0, text=f"+{len(maps) - shown} more", showarrow=False, font=dict(size=11))
+    for c, w in enumerate(weights):  # Linear c joins column c to column c + 1
+        _add_edges(fig, centres[c], centres[c + 1], w)
+    for c, (title, _, _) in enumerate(columns):
+        fig.add_annotation(x=c * 3.0, y=max(y for _, y in centres[c]) + 1.0, text=f"<b>{title}</b>", showarrow=False)
+    fig.update_layout(
+        coloraxis=dict(colorscale=NEURON_SCALE, cmin=-1, cmax=1, showscale=False), showlegend=False, font=FONT,
+        height=170 + 95 * max(len(c) for c in centres), margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white",
+        title="Inside the network: each square is one neuron's output over the input plane",
+    )
+    fig.update_xaxes(visible=False, scaleanchor="y")
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _add_edges(fig: go.Figure, left: list, right: list, w: np.ndarray) -> None:
+    """Lines between shown neurons, grouped into a few traces by sign and thickness."""
+    peak = max(float(np.abs(w).max()), 1e-9)
+    buckets: dict[tuple[str, int], list] = {}
+    for i, (x1, y1) in enumerate(right):
+        for j, (x0, y0) in enumerate(left):
+            value = w[i, j] if i < w.shape[0] and j < w.shape[1] else 0.0
+            key = ("#1f77b4" if value > 0 else "#f08c1a", int(3 * abs(value) / peak))
+            buckets.setdefault(key, []).extend([(x0 + 0.5, y0), (x1 - 0.5, y1), (None, None)])
+    for (color, level), points in buckets.items():
+        xs, ys = zip(*points)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", line=dict(color=color, width=0.6 + 1.8 * level),
+                                 opacity=0.35 + 0.2 * level))

@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from playground import plots
+from playground.inside import layer_weights, neuron_maps
 from playground.models import LOSSES, n_parameters
 from playground.training import Run
 from playground.ui import is_training
@@ -74,6 +75,12 @@ class Board2D:
             self.bars = st.empty()
             self.summary = st.empty()
         self.curves = st.empty()
+        self.show_inside = st.toggle(
+            "See inside the network", key="inside", help="One small map per neuron: what it outputs at every point of the "
+            "plane (blue positive, orange negative), and the weights between neurons as lines (thicker = larger).",
+        )
+        self.inside = st.empty()
+        self.inside_grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
 
     def _point_label(self, i: int) -> str:
         if i == AUTO:
@@ -105,3 +112,7 @@ class Board2D:
         widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, data.n_classes)))
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. Ringed point: #{idx}; a black outline marks its true class.")
         self.curves.plotly_chart(plots.curves_figure(hist, run.cfg.train.epochs, LOSSES[loss].label), key=f"curves_{self.frame}", **CHART)
+        if self.show_inside:
+            layers, proba = neuron_maps(run.model, self.inside_grid, loss)
+            fig = plots.network_figure(self.inside_grid, layers, proba, layer_weights(run.model))
+            self.inside.plotly_chart(fig, key=f"inside_{self.frame}", **CHART)

@@ -206,3 +206,13 @@ def test_replay_slider_shows_an_earlier_epoch():
     assert len(_charts(at)["curves"]["data"][0]["x"]) == 11  # curves up to the replayed epoch
     at.button(key="play_2d").click().run()
     assert not at.exception
+
+
+def test_see_inside_draws_one_map_per_neuron():
+    at = _app(n_layers=2, width_0=5, width_1=3, inside=True)
+    assert not at.exception
+    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    net = [s for s in specs if (s["layout"].get("title") or {}).get("text", "").startswith("Inside the network")][0]
+    heatmaps = [t for t in net["data"] if t["type"] == "heatmap"]
+    assert len(heatmaps) == 2 + 5 + 3 + 1  # inputs, two hidden layers, P(class 1)
+    assert any(t["type"] == "scatter" and t["mode"] == "lines" for t in net["data"])  # weight edges

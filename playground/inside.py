@@ -1,0 +1,35 @@
+"""What each neuron computes: activations over the input plane from one batched forward pass."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from playground.models import ACTIVATIONS, LOSSES
+from playground.training import evaluating
+
+_ACTIVATION_TYPES = tuple({type(choice.make()) for choice in ACTIVATIONS.values()})
+
+
+def neuron_maps(model: nn.Sequential, grid: np.ndarray, loss: str = "cross_entropy") -> tuple[list[np.ndarray], np.ndarray]:
+    """([per hidden layer: (n_neurons, n_points)], (n_classes, n_points) output probabilities).
+
+    Forward hooks on each hidden layer's activation record its output during a single
+    forward pass of the whole grid: no loop over grid points or neurons.
+    """
+    captured: list[torch.Tensor] = []
+    hidden = [m for m in model if isinstance(m, _ACTIVATION_TYPES)]
+    hooks = [m.register_forward_hook(lambda _m, _in, out: captured.append(out.detach())) for m in hidden]
+    try:
+        with evaluating(model):
+            out = model(torch.as_tensor(grid, dtype=torch.float32, device=next(model.parameters()).device))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    proba = LOSSES[loss].to_proba(out)
+    return [a.cpu().numpy().T for a in captured], proba.cpu().numpy().T
+
+
+def layer_weights(model: nn.Sequential) -> list[np.ndarray]:
+    """The weight matrix (out, in) of every Linear layer, input side first."""
+    return [m.weight.detach().cpu().numpy() for m in model if isinstance(m, nn.Linear)]
