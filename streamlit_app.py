@@ -7,5 +7,6 @@ st.navigation(
         st.Page("pages/playground_2d.py", title="2-D playground", icon=":material/scatter_plot:", default=True),
         st.Page("pages/tabular.py", title="Tables and regression", icon=":material/table_chart:"),
         st.Page("pages/images.py", title="Images", icon=":material/image:"),
+        st.Page("pages/race.py", title="Optimizer race", icon=":material/sprint:"),
     ]
 ).run()

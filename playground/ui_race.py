@@ -143,7 +143,7 @@ class RaceBoard:
         self._status(race)
         epochs = race.cfg.epochs
         self.progress.progress(min(race.epoch / epochs, 1.0), text=f"Epoch {race.epoch} / {epochs}")
-        loss_label = LOSSES[race.cfg.loss].label.lower()
+        loss_label = f"{LOSSES[race.cfg.loss].label.lower()} loss"
         self.curves.plotly_chart(R.curves_figure(race, loss_label), key=f"race_curves_{self.frame}", **CHART)
         if self.two_d:
             for i, ph in enumerate(self.pictures):

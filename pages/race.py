@@ -1,0 +1,38 @@
+"""Optimizer race: 2-4 optimizers train the same network from the same weights on the same batches, live."""
+import streamlit as st
+
+from playground import ui, ui_race
+
+ui.ensure_navigation()
+st.title("Optimizer race")
+st.caption(
+    "Pick 2-4 optimizers, each with its own learning rate, and press **Race**: each trains its own copy of the same "
+    "network, from the same starting weights, on the same batches in the same order, side by side."
+)
+
+cfg, error = ui_race.sidebar_race_config()
+if error:
+    if ui.is_training(ui_race.PAGE):
+        st.session_state.training = False
+    st.error(f"{error} Nothing was raced; change that setting in the sidebar to continue.")
+    st.stop()
+
+data = ui.dataset(cfg.data)
+for note in data.notes:
+    st.caption(note)
+if ui.scale_tip(cfg, data):
+    st.caption(ui.scale_tip(cfg, data))
+race, problem = ui_race.current_race(cfg, data)
+if problem:
+    st.error(problem)
+ui_race.control_buttons(race, cfg)
+if race is None:
+    st.info("Press **Race** to start.")
+    st.stop()
+if race.cfg != cfg:
+    st.caption("Showing the last race, run with earlier settings; press **Race** to race with the current ones.")
+board = ui_race.RaceBoard(race)
+if ui.is_training(ui_race.PAGE):
+    ui_race.race_live(race, board.draw)
+else:
+    board.draw(race)

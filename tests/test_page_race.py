@@ -1,0 +1,137 @@
+"""AppTest page tests for the optimizer race."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "race.py")
+
+
+def _app(**state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key if key.startswith("race_") else f"race_{key}"] = value
+    return at.run()
+
+
+def _charts(at) -> dict:
+    """Plotly specs by kind: curves, accuracy, and one boundary per lane (boundary 0, 1, ...)."""
+    out, n = {}, 0
+    for el in at.get("plotly_chart"):
+        spec = json.loads(el.proto.spec)
+        title = (spec["layout"].get("title") or {}).get("text", "")
+        if title.startswith("Loss"):
+            out["curves"] = spec
+        elif title.startswith("Test accuracy"):
+            out["accuracy"] = spec
+        else:
+            out[f"boundary {n}"], n = spec, n + 1
+    return out
+
+
+def _race(at) -> AppTest:
+    return at.button(key="race_start").click().run()
+
+
+def test_page_renders_with_buttons_and_a_tooltip_on_every_widget():
+    at = _app()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Optimizer race"
+    assert at.multiselect(key="race_optimizers").value == ["sgd", "adam"]
+    assert [at.button(key=k).label for k in ("race_start", "race_stop")] == ["Race", "Stop"]
+    assert at.button(key="race_stop").disabled
+    widgets = [*at.multiselect, *at.selectbox, *at.slider, *at.select_slider, *at.number_input, *at.checkbox, *at.button]
+    assert len(widgets) > 10
+    assert not [w.label for w in widgets if not w.help]
+
+
+def test_short_race_draws_a_curve_pair_per_optimizer_boundaries_and_the_summary():
+    at = _app(optimizers=["sgd", "adam", "rmsprop"], epochs=4)
+    _race(at)
+    assert not at.exception and not at.error
+    assert "Race finished after 4 epochs" in at.success[0].value
+    assert at.session_state["training"] is False
+    charts = _charts(at)
+    names = [t["name"] for t in charts["curves"]["data"]]
+    assert names == [f"{o} {s}" for o in ("SGD (lr 0.1)", "Adam (lr 0.01)", "RMSprop (lr 0.003)") for s in ("train", "test")]
+    assert [t["line"]["dash"] for t in charts["curves"]["data"]] == ["solid", "dash"] * 3
+    assert charts["curves"]["data"][0]["x"] == [0, 1, 2, 3, 4]
+    assert charts["curves"]["layout"]["xaxis"]["title"]["text"] == "epoch"
+    assert [charts[f"boundary {i}"]["data"][0]["type"] for i in range(3)] == ["heatmap"] * 3
+    assert "accuracy" not in charts
+    table = at.dataframe[0].value
+    assert list(table["optimizer"]) == ["SGD", "Adam", "RMSprop"]
+    assert {"train loss", "test loss", "test accuracy", "wall time (s)", "diverged"} <= set(table.columns)
+    assert (table["wall time (s)"] > 0).all() and list(table["diverged"]) == ["no"] * 3
+
+
+def test_tabular_data_gets_accuracy_bars_instead_of_boundaries():
+    at = _app(dataset="iris", standardize=True, epochs=3)
+    _race(at)
+    assert not at.exception and not at.error
+    charts = _charts(at)
+    assert set(charts) == {"curves", "accuracy"}
+    assert charts["accuracy"]["data"][0]["y"] == ["SGD (lr 0.1)", "Adam (lr 0.01)"]
+    assert len(at.dataframe[0].value) == 2
+
+
+def test_a_diverging_optimizer_is_reported_while_the_other_finishes():
+    at = _app(optimizers=["sgd", "adam"], lr_sgd=10.0, epochs=12)
+    _race(at)
+    assert not at.exception
+    assert "SGD (lr 10)" in at.error[0].value and "diverged" in at.error[0].value
+    table = at.dataframe[0].value
+    assert table["diverged"][0].startswith("yes") and table["diverged"][1] == "no" and table["epochs"][1] == 12
+
+
+def test_stop_keeps_partial_results_and_race_continues():
+    at = _app(epochs=200, race_round_budget=3)  # the budget pauses like Stop after 3 rounds
+    _race(at)
+    assert not at.exception
+    assert "Stopped after epoch 2" in at.info[0].value
+    assert len(_charts(at)["curves"]["data"][0]["x"]) == 3
+    assert not at.button(key="race_start").disabled
+    at.number_input(key="race_epochs").set_value(200).run()  # touching a widget keeps the race
+    assert "Stopped after epoch 2" in at.info[0].value
+    _race(at)
+    xs = _charts(at)["curves"]["data"][0]["x"]
+    assert xs == list(range(6))  # continued, not restarted
+
+
+def test_changed_settings_keep_the_last_race_until_race_is_pressed():
+    at = _app(epochs=2)
+    _race(at)
+    at.selectbox(key="race_dataset").set_value("xor").run()
+    assert not at.exception
+    assert any("earlier settings" in c.value for c in at.caption)
+    assert len(at.dataframe[0].value) == 2
+    _race(at)
+    assert not at.exception and "Race finished after 2 epochs" in at.success[0].value
+
+
+@pytest.mark.parametrize(
+    "state, words",
+    [
+        (dict(optimizers=["adam"]), "at least 2"),
+        (dict(optimizers=["sgd", "momentum", "adam", "adamw", "rmsprop"]), "At most 4"),
+        (dict(optimizers=[]), "at least 2"),
+        (dict(batchnorm=True, batch_size=1), "BatchNorm needs batches"),
+        (dict(dataset="blobs", n_classes_blobs=6, n_samples=50, test_fraction=0.1), "points per class"),
+    ],
+)
+def test_bad_choices_show_a_message_not_a_traceback(state, words):
+    at = _app(**state)
+    assert not at.exception
+    assert words in at.error[0].value
+    assert not [b for b in at.button if b.key == "race_start"]
+
+
+def test_picking_one_optimizer_after_a_race_shows_the_message_then_recovers():
+    at = _app(epochs=2)
+    _race(at)
+    at.multiselect(key="race_optimizers").set_value(["adam"]).run()
+    assert not at.exception and "at least 2" in at.error[0].value
+    at.multiselect(key="race_optimizers").set_value(["adam", "adagrad"]).run()
+    assert not at.exception and not at.error
+    assert at.select_slider(key="race_lr_adagrad").value == 0.03
