@@ -178,7 +178,7 @@ def replay_controls(run: Run, page: str) -> tuple[Run, list[int]]:
     epochs = sorted(run.frames)
     slider_col, play_col = st.columns([6, 1], vertical_alignment="bottom")
     epoch = slider_col.select_slider(
-        "Replay: the network after epoch", epochs, value=epochs[-1], key=f"replay_{page}_{hash(run.cfg)}",
+        "Replay: the network after epoch", epochs, value=epochs[-1], key=f"replay_{page}_{abs(hash(run.cfg)) % 10**8}",
         help="Slide back through training: the pictures, bars and curves show the network as it was after that epoch.",
     )
     play = play_col.button("Play", key=f"play_{page}", width="stretch", help="Animate training from the chosen epoch to the end.")

@@ -1,0 +1,75 @@
+"""Real-browser tests of the teaching tools: replay, inside view, code export, share link, optimizer race."""
+import re
+from urllib.parse import urlencode
+
+from conftest import ARTIFACTS, IDLE
+
+from playground.config import Config, DataConfig, ModelConfig, TrainConfig
+
+
+def _settle(page):
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=120_000)
+
+
+def _number(page, key, value):
+    box = page.locator(f".st-key-{key} input")
+    box.fill(str(value))
+    box.press("Enter")
+    _settle(page)
+
+
+def test_replay_inside_view_and_code_download(page, server, tmp_path):
+    _number(page, "epochs", 40)
+    _number(page, "seed", 777)
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_selector("text=Finished 40 epochs", timeout=60_000)
+    _settle(page)
+    # replay: drag the slider to the far left (epoch 0)
+    slider = page.locator("[class*='st-key-replay_2d_'] input[type='range']").first
+    slider.focus()
+    page.keyboard.press("Home")
+    _settle(page)
+    page.wait_for_selector("text=Replay: the network after epoch 0 of 40")
+    assert page.locator("[class*='st-key-boundary_'] .gtitle").first.text_content() == "Decision boundary, epoch 0"
+    page.locator(".st-key-inside label").first.click()
+    _settle(page)
+    assert page.locator("text=Inside the network").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "teaching_replay_inside.png"), full_page=True)
+    page.get_by_text("Take it with you").click()
+    with page.expect_download() as download:
+        page.locator(".st-key-dl_script button").first.click()
+    path = tmp_path / "script.py"
+    download.value.save_as(path)
+    source = path.read_text()
+    assert "nn.Sequential(" in source and "torch.manual_seed(777)" in source
+
+
+def test_a_classroom_link_opens_with_its_settings_and_hidden_controls(browser, server):
+    cfg = Config(DataConfig("xor", 300, 0.1), ModelConfig((6, 6), "relu"), TrainConfig("adagrad", 0.1, 16, 30, seed=5))
+    context = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = context.new_page()
+    page.goto(f"{server[0]}/?{urlencode({**cfg.to_query(), 'hide': 'optimizer,lr'})}")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector("h1:has-text('2-D playground')")
+    page.screenshot(path=str(ARTIFACTS / "teaching_link.png"), full_page=True)
+    assert page.locator(".st-key-dataset input").first.input_value() == "XOR"
+    assert page.locator(".st-key-optimizer").count() == 0 and page.locator(".st-key-lr").count() == 0
+    assert page.locator(".st-key-width_0 input").input_value() == "6"
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_selector("text=Finished 30 epochs", timeout=60_000)
+    context.close()
+
+
+def test_optimizer_race_runs_live_in_the_browser(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.goto(f"{server[0]}/race")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.get_by_role("button", name=re.compile("^Race")).first.click()
+    page.wait_for_selector("text=/Finished|finished|epoch/", timeout=60_000)
+    _settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stDataFrame']").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "teaching_race.png"), full_page=True)
+    context.close()
