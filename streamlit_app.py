@@ -8,5 +8,6 @@ st.navigation(
         st.Page("pages/tabular.py", title="Tables and regression", icon=":material/table_chart:"),
         st.Page("pages/images.py", title="Images", icon=":material/image:"),
         st.Page("pages/race.py", title="Optimizer race", icon=":material/sprint:"),
+        st.Page("pages/mistakes.py", title="Mistake lab", icon=":material/bug_report:"),
     ]
 ).run()

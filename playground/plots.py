@@ -86,7 +86,7 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
         )
     fig.update_layout(
         title=title, height=520, margin=dict(l=50, r=10, t=50, b=40), font=FONT,
-        legend=dict(orientation="h", x=0, y=-0.12, groupclick="toggleitem"), plot_bgcolor="white",
+        legend=dict(orientation="h", x=0, y=-0.17, groupclick="toggleitem"), plot_bgcolor="white",
     )
     fig.update_xaxes(title_text="x1", range=[xs[0], xs[-1]], constrain="domain")
     fig.update_yaxes(title_text="x2", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain")

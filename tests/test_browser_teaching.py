@@ -73,3 +73,18 @@ def test_optimizer_race_runs_live_in_the_browser(browser, server):
     assert page.locator("[data-testid='stDataFrame']").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "teaching_race.png"), full_page=True)
     context.close()
+
+
+def test_mistake_lab_races_the_buggy_loop_beside_the_correct_one(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.goto(f"{server[0]}/mistakes")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.get_by_role("button", name=re.compile("^Run")).first.click()
+    page.wait_for_timeout(500)
+    page.wait_for_selector(IDLE, timeout=120_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    titles = page.locator(".gtitle").all_text_contents()
+    assert any(t.startswith("correct loop") for t in titles) and any(t.startswith("with the mistake") for t in titles)
+    page.screenshot(path=str(ARTIFACTS / "teaching_mistakes.png"), full_page=True)
+    context.close()

@@ -1,0 +1,232 @@
+"""Streamlit glue for the mistake lab: the settings row, Run/Stop, the race board and its live loop."""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+import numpy as np
+import streamlit as st
+
+from playground import config as C
+from playground import plots
+from playground import ui
+from playground.data import DATASETS
+from playground.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, race_figure, settings, snippet
+
+PAGE = "mistakes"
+LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+EPOCHS = (1, 200)
+RACES_PER_SESSION = 4
+RACE_SECONDS = 3.0  # a short race is stretched to last this long, so it can be watched
+CHART = dict(width="stretch", config={"displayModeBar": False})
+
+
+def _key(name: str) -> str:
+    return f"{PAGE}_{name}"
+
+
+def _fits(value, kw: dict) -> bool:
+    """Whether a value is one the widget can show: among its options, or within its range."""
+    if "options" in kw:
+        return value in kw["options"]
+    try:
+        return kw["min_value"] <= value <= kw["max_value"]
+    except TypeError:
+        return False
+
+
+def _widget(widget, label: str, name: str, default, **kw):
+    """A settings widget whose value survives visits to other pages (a saved copy in plain session state).
+
+    A value the widget cannot show (out of range, not an option) falls back to the default instead of an error.
+    """
+    key = _key(name)
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(ui.SAVED + key, default)
+    if not _fits(st.session_state[key], kw):
+        st.session_state[key] = default
+    value = widget(label, key=key, disabled=ui.is_training(PAGE), **kw)
+    st.session_state[ui.SAVED + key] = value
+    return value
+
+
+def choose_mistake() -> str:
+    """The mistake selectbox; returns the registry name."""
+    return _widget(
+        st.selectbox, "Mistake", "mistake", next(iter(MISTAKES)), options=list(MISTAKES),
+        format_func=lambda n: MISTAKES[n].label,
+        help="Which classic bug to commit on purpose. The same network is trained twice, once correctly and once "
+        "with the bug. " + "; ".join(f"{m.label}: {m.about}" for m in MISTAKES.values()) + ".",
+    )
+
+
+def settings_row(name: str):
+    """Dataset, epochs, learning rate and seed in one row; returns (Config, None) or (None, a message)."""
+    data_col, epochs_col, lr_col, seed_col = st.columns(4)
+    with data_col:
+        dataset = _widget(
+            st.selectbox, "Dataset", "dataset", "moons", options=DATASETS_2D, format_func=lambda n: DATASETS[n].label,
+            help="The 2-D points both networks learn to separate (300 of them, 30% kept apart for testing). "
+            + "; ".join(f"{DATASETS[n].label}: {DATASETS[n].about}" for n in DATASETS_2D) + ".",
+        )
+    with epochs_col:
+        epochs = _widget(
+            st.slider, "Epochs", "epochs", 50, min_value=EPOCHS[0], max_value=EPOCHS[1],
+            help="How many passes over the training points each network makes. Both runs always get the same number.",
+        )
+    with lr_col:
+        lr = _widget(
+            st.select_slider, "Learning rate", "lr", 0.1, options=LR_CHOICES, format_func=lambda v: f"{v:g}",
+            help="How big a step the optimizer (plain SGD) takes along the gradient, for both runs. Only the "
+            f"'far too large' mistake changes it: its buggy run steps {LR_FACTOR} times as far.",
+        )
+    with seed_col:
+        seed = _widget(
+            st.number_input, "Seed", "seed", 0, min_value=0, max_value=C.LIMITS["seed"][1], step=1,
+            help="Picks the random starting weights and the order of the batches. Both runs always share them, so "
+            "the mistake is the only difference; try another seed to see that it is not luck.",
+        )
+    try:
+        return settings(MISTAKES[name], dataset, epochs, lr, seed), None
+    except (ValueError, TypeError, KeyError) as err:
+        return None, str(err)
+
+
+def current_race(name: str, cfg, data) -> Race:
+    """This session's race for the mistake and settings: a stopped one continues; at most a few are kept."""
+    races: OrderedDict = st.session_state.setdefault(_key("races"), OrderedDict())
+    key = (name, cfg)
+    if key not in races:
+        races[key] = Race(cfg, data, MISTAKES[name])
+    races.move_to_end(key)
+    while len(races) > RACES_PER_SESSION:
+        races.popitem(last=False)
+    return races[key]
+
+
+def _start(name: str, cfg) -> None:
+    races = st.session_state.get(_key("races"), {})
+    if (name, cfg) in races and races[(name, cfg)].done:  # a finished race runs again from the start
+        del races[(name, cfg)]
+    st.session_state.training = PAGE
+
+
+def _stop() -> None:
+    st.session_state.training = False
+
+
+def control_buttons(name: str, cfg) -> None:
+    """Run and Stop in one row."""
+    run_col, stop_col, _ = st.columns([1, 1, 5])
+    racing = ui.is_training(PAGE)
+    run_col.button(
+        "Run", key=_key("run"), type="primary", on_click=_start, args=(name, cfg), disabled=racing, width="stretch",
+        help="Train both networks side by side, epoch by epoch: the correct loop and the one with the mistake. "
+        "After Stop it continues where it stopped; after the end it races again from the start.",
+    )
+    stop_col.button(
+        "Stop", key=_key("stop"), on_click=_stop, disabled=not racing, width="stretch",
+        help="Pause both runs and keep everything learned so far. Press Run to continue.",
+    )
+
+
+def explain(name: str, cfg, n_classes: int) -> None:
+    """The two sentences, then the correct and the buggy loop side by side."""
+    mistake = MISTAKES[name]
+    st.info(mistake.explanation, icon=":material/bug_report:")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Correct loop**")
+        st.code(snippet(mistake, cfg, n_classes), language="python")
+    with right:
+        st.markdown("**With the mistake**")
+        st.code(snippet(mistake, cfg, n_classes, buggy=True), language="python")
+    st.caption(f"What to look for: {mistake.look_for}")
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _num(value) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+class Board:
+    """Placeholders laid out once per script run; draw(race) refills them with the race's state."""
+
+    def __init__(self, data):
+        self.data, self.frame = data, 0
+        self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]))
+        self.status = st.empty()
+        self.curves = st.empty()
+        columns = st.columns(2, gap="medium")
+        self.boundaries, self.notes = [], []
+        for col in columns:
+            with col:
+                self.boundaries.append(st.empty())
+                self.notes.append(st.empty())
+        self.metrics = [c.empty() for c in st.columns(4)]
+
+    def draw(self, race: Race) -> None:
+        """Redraw status, curves, both boundaries and the numbers (a few times a second while racing)."""
+        self.frame += 1
+        self._status(race)
+        self.curves.plotly_chart(
+            race_figure(race.correct.history, race.buggy.history, race.n_epochs), key=f"{PAGE}_curves_{self.frame}", **CHART
+        )
+        for i, (lane, title) in enumerate(zip(race.lanes, ("correct loop", "with the mistake"))):
+            fig = plots.boundary_figure(self.xs, self.ys, lane.proba(self.grid), self.data, title=f"{title} · epoch {race.epoch}")
+            self.boundaries[i].plotly_chart(fig, key=f"{PAGE}_boundary_{i}_{self.frame}", **CHART)
+            if lane.stopped:
+                self.notes[i].error(lane.stopped)
+            else:
+                self.notes[i].empty()
+        self._metrics(race)
+
+    def _status(self, race: Race) -> None:
+        if not race.started:
+            self.status.info("Two identical networks, not trained yet. Press **Run** to race the correct loop against the mistake.")
+        elif race.done:
+            self.status.success(f"Finished after epoch {race.epoch}. Change a setting or the mistake, or press **Run** to race again.")
+        elif ui.is_training(PAGE):
+            self.status.progress(race.epoch / race.n_epochs, text=f"Epoch {race.epoch} / {race.n_epochs}")
+        else:
+            self.status.info(f"Stopped after epoch {race.epoch}. Press **Run** to continue.")
+
+    def _metrics(self, race: Race) -> None:
+        good, bad = race.correct.history.last(), race.buggy.history.last()
+        acc, bad_acc = good.get("test_score"), bad.get("test_score")
+        loss, bad_loss = good.get("test_loss"), bad.get("test_loss")
+        both = acc is not None and bad_acc is not None
+        tip = "Measured on the test points after the last finished epoch."
+        self.metrics[0].metric("Test accuracy, correct loop", _pct(acc), help=tip)
+        self.metrics[1].metric(
+            "Test accuracy, with the mistake", _pct(bad_acc), f"{(bad_acc - acc) * 100:+.1f} points" if both else None,
+            help=tip + " The arrow compares it with the correct loop.",
+        )
+        self.metrics[2].metric("Test loss, correct loop", _num(loss), help=tip + " Lower is better.")
+        self.metrics[3].metric(
+            "Test loss, with the mistake", _num(bad_loss), f"{bad_loss - loss:+.3f}" if both else None, delta_color="inverse",
+            help=tip + " Lower is better; the arrow compares it with the correct loop.",
+        )
+
+
+def race_live(race: Race, draw, redraw_seconds: float = ui.REDRAW_SECONDS) -> None:
+    """Step the race, calling draw(race) a few times a second; Stop or any widget interrupts it at the next draw.
+
+    The race's suspended loop and histories stay in session state, so Run continues where it stopped.
+    """
+    budget = st.session_state.get("snapshot_budget")  # tests' tiny-run knob: pause after N frames
+    start, first, last_draw = time.monotonic(), race.epoch, 0.0
+    for n, epoch in enumerate(race.frames(), 1):
+        wait = start + (epoch - first) / max(race.n_epochs, 1) * RACE_SECONDS - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        if race.done or time.monotonic() - last_draw >= redraw_seconds:
+            draw(race)
+            last_draw = time.monotonic()
+        if budget and n >= budget and not race.done:
+            break
+    st.session_state.training = False
+    st.rerun()

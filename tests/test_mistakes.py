@@ -1,0 +1,180 @@
+"""Mistake lab engine: each bug changes exactly its line, and has the effect the tutorials warn about."""
+import copy
+import dataclasses
+import itertools
+import re
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from playground.data import load_dataset
+from playground.mistakes import (
+    MISTAKES, Bug, Race, changed_lines, measure, race_figure, settings, snippet, train_step,
+)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One torch thread, as the app runs (playground.device): tiny models are slower on more."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _race(name, epochs, mistake=None, **kw) -> Race:
+    mistake = mistake or MISTAKES[name]
+    cfg = settings(mistake, epochs=epochs, **kw)
+    return Race(cfg, load_dataset(cfg.data), mistake)
+
+
+def _finished(name, epochs, **kw) -> Race:
+    race = _race(name, epochs, **kw)
+    for _ in race.frames():
+        pass
+    return race
+
+
+def test_four_mistakes_each_explained_in_exactly_two_sentences():
+    assert list(MISTAKES) == ["no_zero_grad", "no_eval", "double_softmax", "large_lr"]
+    for mistake in MISTAKES.values():
+        sentences = re.split(r"(?<=[.!?])\s+", mistake.explanation.strip())
+        assert len(sentences) == 2 and sentences[-1].endswith("."), mistake.label
+        assert mistake.label and mistake.about and mistake.look_for
+
+
+@pytest.mark.parametrize("name", list(MISTAKES))
+def test_each_mistake_changes_exactly_one_flag_and_one_line(name):
+    mistake = MISTAKES[name]
+    differs = [f.name for f in dataclasses.fields(Bug) if getattr(mistake.bug, f.name) != getattr(Bug(), f.name)]
+    assert len(differs) == 1
+    cfg = settings(mistake)
+    removed, added = changed_lines(mistake, cfg, 2)
+    assert removed.startswith("- ") and added.startswith("+ ") and "<-" in added
+    assert snippet(mistake, cfg, 2).count("\n") == snippet(mistake, cfg, 2, buggy=True).count("\n")
+
+
+@pytest.mark.parametrize("name", list(MISTAKES))
+def test_both_runs_start_from_identical_weights(name):
+    race = _race(name, 1)
+    correct, buggy = race.correct.model.state_dict(), race.buggy.model.state_dict()
+    assert correct and set(correct) <= set(buggy)
+    assert all(torch.equal(correct[k], buggy[k]) for k in correct)
+    assert race.correct.model is not race.buggy.model
+    assert race.buggy.lr == race.correct.lr * MISTAKES[name].bug.lr_factor
+
+
+def test_without_zero_grad_each_gradient_is_the_sum_of_all_earlier_ones():
+    race = _race("no_zero_grad", 1)
+    X, y = race.tensors[0], race.tensors[1]
+    for zero_grad in (True, False):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        total = [torch.zeros_like(p) for p in model.parameters()]
+        for step in range(5):
+            xb, yb = X[16 * step : 16 * (step + 1)], y[16 * step : 16 * (step + 1)]
+            fresh = copy.deepcopy(model)  # this step's own gradient, at the current weights
+            nn.CrossEntropyLoss()(fresh(xb), yb).backward()
+            total = [t + p.grad for t, p in zip(total, fresh.parameters())]
+            expected = total if not zero_grad else [p.grad for p in fresh.parameters()]
+            train_step(model, optimizer, nn.CrossEntropyLoss(), xb, yb, zero_grad=zero_grad)
+            for p, e in zip(model.parameters(), expected):
+                torch.testing.assert_close(p.grad, e)
+
+
+def test_forgetting_eval_changes_the_measurement_not_the_weights():
+    race = _finished("no_eval", 6)
+    correct, buggy = race.correct, race.buggy
+    for a, b in zip(correct.model.parameters(), buggy.model.parameters()):
+        assert torch.equal(a, b)  # same weights, batches and Dropout masks
+    assert correct.history.train_loss[1:] == buggy.history.train_loss[1:]
+    assert correct.history.test_loss[1:] != buggy.history.test_loss[1:]
+    X_test, y_test = race.tensors[2], race.tensors[3]
+    model = copy.deepcopy(correct.model)
+    in_eval = measure(model, nn.CrossEntropyLoss(), X_test, y_test, eval_mode=True)
+    twice = measure(model, nn.CrossEntropyLoss(), X_test, y_test, eval_mode=True)
+    in_train = measure(model.train(), nn.CrossEntropyLoss(), X_test, y_test, eval_mode=False)
+    assert in_eval == twice and in_train != in_eval  # eval mode is deterministic; training mode is not the same
+    grid = np.random.default_rng(0).uniform(-1.5, 1.5, size=(200, 2)).astype(np.float32)
+    assert not np.allclose(correct.proba(grid), buggy.proba(grid), atol=1e-3)  # the buggy picture: Dropout on
+
+
+def test_forgetting_eval_scores_worse_over_a_full_race():
+    race = _finished("no_eval", 30)
+    good, bad = race.correct.history, race.buggy.history
+    assert np.median(bad.test_loss[10:]) > np.median(good.test_loss[10:])  # typically; single epochs may spike
+    assert np.mean(good.test_score[10:]) > np.mean(bad.test_score[10:])
+
+
+def test_double_softmax_shrinks_gradients_and_learns_slower():
+    race = _race("double_softmax", 30)
+    X, y = race.tensors[0], race.tensors[1]
+    norms = []
+    for lane in race.lanes:
+        model = copy.deepcopy(lane.model)
+        lane.loss_fn(model(X), y).backward()
+        norms.append(torch.cat([p.grad.flatten() for p in model.parameters()]).norm().item())
+    assert norms[1] < 0.5 * norms[0]
+    for _ in race.frames():
+        pass
+    data_y = race.tensors[3].numpy()
+    honest = [-np.log(lane.proba(race.tensors[2].numpy())[np.arange(len(data_y)), data_y]).mean() for lane in race.lanes]
+    assert honest[1] > honest[0] + 0.03  # the buggy run's own probabilities fit the test set worse
+    assert race.buggy.history.train_loss[-1] > 1.4 * race.correct.history.train_loss[-1]
+    assert race.buggy.history.test_score[-1] <= race.correct.history.test_score[-1]
+
+
+def test_far_too_large_learning_rate_ends_much_higher_or_stops():
+    race = _finished("large_lr", 15)
+    good, bad = race.correct.history, race.buggy.history
+    assert race.buggy.stopped or bad.train_loss[-1] > 3 * good.train_loss[-1]
+    assert max(bad.train_loss) > bad.train_loss[0]  # it bounced above where it started
+    assert good.train_loss[-1] < good.train_loss[0]
+
+
+def test_non_finite_loss_stops_only_that_run_with_a_message():
+    exploding = dataclasses.replace(MISTAKES["large_lr"], bug=Bug(lr_factor=float("inf")))
+    race = _race(None, 5, mistake=exploding)
+    frames = list(race.frames())
+    assert frames == [0, 1, 2, 3, 4, 5] and race.done
+    assert race.correct.stopped is None and race.correct.history.epoch == [0, 1, 2, 3, 4, 5]
+    assert "not a finite number" in race.buggy.stopped
+    assert len(race.buggy.history.epoch) < 6
+    assert all(torch.isfinite(p).all() for p in race.buggy.model.parameters())  # the last good weights
+    assert np.isfinite(race.buggy.proba(race.tensors[2].numpy())).all()
+
+
+def test_stopped_race_resumes_exactly():
+    full = _finished("no_zero_grad", 6)
+    part = _race("no_zero_grad", 6)
+    assert list(itertools.islice(part.frames(), 3)) == [0, 1, 2]  # Stop after epoch 2
+    assert not part.done and part.correct.history.epoch == [0, 1, 2]
+    assert list(part.frames()) == [3, 4, 5, 6]  # Run again: continues
+    for a, b in zip(full.lanes, part.lanes):
+        assert a.history.train_loss == b.history.train_loss and a.history.test_loss == b.history.test_loss
+
+
+def test_race_figure_overlays_both_runs_with_labelled_axes():
+    race = _finished("large_lr", 3)
+    fig = race_figure(race.correct.history, race.buggy.history, 3)
+    names = [t.name for t in fig.data]
+    for who in ("correct loop", "with the mistake"):
+        assert {f"{who}: train loss", f"{who}: test loss", f"{who}: test accuracy"} <= set(names)
+    assert all(len(t.x) == 4 for t in fig.data)
+    assert fig.layout.xaxis.title.text == "epoch" and "loss" in fig.layout.yaxis.title.text
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.title.text == "test accuracy"
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(dataset="iris"), "Unknown dataset"),
+    (dict(epochs=0), "Epochs"),
+    (dict(lr=float("nan")), "Learning rate"),
+    (dict(lr=0.0), "Learning rate"),
+    (dict(seed=-1), "seed"),
+])
+def test_bad_settings_are_refused_with_a_message(kw, message):
+    with pytest.raises(ValueError, match=message):
+        settings(MISTAKES["no_zero_grad"], **kw)

@@ -1,0 +1,133 @@
+"""Mistake lab page tests: the real page script under streamlit's AppTest (no browser)."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import playground.ui_mistakes as lab
+from playground.mistakes import MISTAKES
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "mistakes.py")
+
+
+@pytest.fixture(autouse=True)
+def no_pacing(monkeypatch):
+    """Races run at full speed in tests (the page stretches short ones to be watchable)."""
+    monkeypatch.setattr(lab, "RACE_SECONDS", 0.0)
+
+
+def _app(**state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _charts(at) -> dict:
+    """Plotly specs by kind: 'curves', 'correct loop' and 'with the mistake' (the boundaries)."""
+    out = {}
+    for el in at.get("plotly_chart"):
+        spec = json.loads(el.proto.spec)
+        title = (spec["layout"].get("title") or {}).get("text", "")
+        out["curves" if not title else title.split(" · ")[0]] = spec
+    return out
+
+
+def _points(curves: dict) -> dict:
+    return {t["name"]: t["x"] for t in curves["data"]}
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_renders_explanation_code_curves_and_both_boundaries():
+    at = _app()
+    assert not at.exception
+    assert at.title[0].value == "Mistake lab"
+    assert at.selectbox(key="mistakes_mistake").options == [m.label for m in MISTAKES.values()]
+    first = next(iter(MISTAKES.values()))
+    assert at.info[0].value == first.explanation
+    correct, buggy = (c.value for c in at.code)
+    assert "        optimizer.zero_grad()" in correct and "# optimizer.zero_grad()" in buggy
+    assert set(_charts(at)) == {"curves", "correct loop", "with the mistake"}
+    assert "Press **Run**" in at.info[1].value
+    assert set(_metrics(at).values()) == {"—"}
+    assert at.button(key="mistakes_stop").disabled and not at.button(key="mistakes_run").disabled
+
+
+def test_every_widget_has_a_help_tooltip():
+    at = _app()
+    widgets = [*at.selectbox, *at.slider, *at.select_slider, *at.number_input, *at.button]
+    assert len(widgets) == 7
+    assert not [w.label for w in widgets if not w.help]
+
+
+def test_short_race_draws_both_curves_both_boundaries_and_the_numbers():
+    at = _app(mistakes_epochs=3)
+    at.button(key="mistakes_run").click().run()
+    assert not at.exception
+    assert "Finished after epoch 3" in at.success[0].value
+    assert at.session_state["training"] is False
+    charts = _charts(at)
+    points = _points(charts["curves"])
+    for who in ("correct loop", "with the mistake"):
+        assert points[f"{who}: train loss"] == [0, 1, 2, 3] and points[f"{who}: test accuracy"] == [0, 1, 2, 3]
+        assert charts[who]["layout"]["title"]["text"] == f"{who} · epoch 3"
+        assert charts[who]["data"][0]["type"] == "heatmap"
+    assert charts["curves"]["layout"]["xaxis"]["title"]["text"] == "epoch"
+    m = _metrics(at)
+    assert m["Test accuracy, correct loop"].endswith("%") and float(m["Test loss, with the mistake"]) > 0
+
+
+@pytest.mark.parametrize("name", list(MISTAKES))
+def test_each_mistake_races_without_exception(name):
+    at = _app(mistakes_mistake=name, mistakes_epochs=2)
+    assert at.info[0].value == MISTAKES[name].explanation
+    correct, buggy = (c.value for c in at.code)
+    assert correct != buggy and "<-" in buggy
+    at.button(key="mistakes_run").click().run()
+    assert not at.exception
+    assert "Finished after epoch 2" in at.success[0].value
+    assert _charts(at)["with the mistake"]["layout"]["title"]["text"].endswith("epoch 2")
+
+
+def test_stop_keeps_partial_histories_and_run_continues():
+    at = _app(mistakes_epochs=40, snapshot_budget=3)
+    at.button(key="mistakes_run").click().run()  # the budget pauses like Stop after 3 frames
+    assert not at.exception
+    assert "Stopped after epoch 2" in at.info[1].value
+    assert _points(_charts(at)["curves"])["with the mistake: test loss"] == [0, 1, 2]
+    at.button(key="mistakes_run").click().run()
+    xs = _points(_charts(at)["curves"])["correct loop: train loss"]
+    assert xs == list(range(6))  # continued, not restarted
+    assert "Stopped after epoch 5" in at.info[1].value
+
+
+def test_a_finished_race_runs_again_from_the_start():
+    at = _app(mistakes_epochs=2)
+    at.button(key="mistakes_run").click().run()
+    at.button(key="mistakes_run").click().run()
+    assert not at.exception and "Finished after epoch 2" in at.success[0].value
+    assert _points(_charts(at)["curves"])["correct loop: train loss"] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("key, value", [
+    ("mistakes_epochs", 0), ("mistakes_epochs", 10_000), ("mistakes_lr", float("nan")), ("mistakes_lr", 0.5),
+    ("mistakes_dataset", "iris"), ("mistakes_mistake", "bogus"), ("mistakes_seed", -3),
+])
+def test_bad_input_never_shows_a_traceback(key, value):
+    at = _app(**{key: value})
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_settings_errors_are_shown_as_a_message(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ValueError("Learning rate must be between 1e-05 and 10, got 0.")
+
+    monkeypatch.setattr(lab, "settings", refuse)
+    at = _app()
+    assert not at.exception
+    assert "Learning rate must be between" in at.error[0].value and not at.get("plotly_chart")
