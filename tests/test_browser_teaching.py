@@ -88,3 +88,29 @@ def test_mistake_lab_races_the_buggy_loop_beside_the_correct_one(browser, server
     assert any(t.startswith("correct loop") for t in titles) and any(t.startswith("with the mistake") for t in titles)
     page.screenshot(path=str(ARTIFACTS / "teaching_mistakes.png"), full_page=True)
     context.close()
+
+
+def test_settings_and_weights_files_round_trip_in_the_browser(page, server, tmp_path):
+    from playground.export import settings_json
+
+    cfg = Config(DataConfig("circles", 300, 0.1), ModelConfig((5,), "sigmoid"), TrainConfig("adamw", 0.01, 32, 20, seed=8))
+    settings = tmp_path / "settings.json"
+    settings.write_text(settings_json(cfg))
+    page.get_by_text("Take it with you").click()
+    page.get_by_role("tab", name="Files").click()
+    page.locator(".st-key-up_settings_2d [data-testid='stFileUploaderDropzoneInput']").set_input_files(str(settings))
+    page.wait_for_selector("text=Settings restored.", timeout=30_000)
+    _settle(page)
+    assert page.locator(".st-key-dataset input").first.input_value() == "Circles"
+    assert page.locator(".st-key-width_0 input").input_value() == "5"
+    with page.expect_download() as download:
+        page.locator(".st-key-dl_weights button").first.click()
+    weights = tmp_path / "weights.pt"
+    download.value.save_as(weights)
+    page.get_by_role("tab", name="Files").click()
+    page.locator(".st-key-up_weights_2d [data-testid='stFileUploaderDropzoneInput']").set_input_files(str(weights))
+    page.wait_for_selector("text=Weights loaded", timeout=30_000)
+    hostile = tmp_path / "evil.pt"
+    hostile.write_bytes(b"\x80\x04\x95not a state dict")
+    page.locator(".st-key-up_weights_2d [data-testid='stFileUploaderDropzoneInput']").set_input_files(str(hostile))
+    page.wait_for_selector("text=cannot be used", timeout=30_000)
