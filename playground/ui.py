@@ -156,8 +156,8 @@ def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
     last_draw = 0.0
     for n, snap in enumerate(run.snapshots(), 1):
         if snap.done or time.monotonic() - last_draw >= redraw_seconds:
+            last_draw = time.monotonic()  # frames start every redraw_seconds, whatever a draw costs
             draw(run)
-            last_draw = time.monotonic()
         if budget and n >= budget and not snap.done:
             st.session_state.training = False
             st.rerun()
