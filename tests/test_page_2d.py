@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import metrics, plotly_specs, run_app
+
 import playground.ui as ui
 from playground.data import DATASETS
 
@@ -13,26 +15,19 @@ APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
 def _app(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return run_app(APP, state, timeout=TIMEOUT)
 
 
 def _charts(at) -> dict:
-    """Plotly specs on the page, by the first word of their key (boundary, bars, curves)."""
+    """Plotly specs on the page by kind: boundary, bars, curves."""
     out = {}
-    for el in at.get("plotly_chart"):
-        spec = json.loads(el.proto.spec)
-        title = (spec["layout"].get("title") or {}).get("text", "")
-        names = [t.get("name") for t in spec["data"]]
+    for title, names, spec in plotly_specs(at):
         kind = "curves" if "train loss" in names else "boundary" if title.startswith("Decision") else "bars"
         out[kind] = spec
     return out
 
 
-def _metrics(at) -> dict:
-    return {m.label: m.value for m in at.metric}
+_metrics = metrics
 
 
 def test_page_renders_untrained_with_all_charts():

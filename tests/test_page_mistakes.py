@@ -1,9 +1,10 @@
 """Mistake lab page tests: the real page script under streamlit's AppTest (no browser)."""
-import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from apptest_helpers import metrics, plotly_specs, run_app
 
 import playground.ui_mistakes as lab
 from playground.mistakes import MISTAKES
@@ -18,28 +19,19 @@ def no_pacing(monkeypatch):
 
 
 def _app(**state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return run_app(PAGE, state, timeout=120)
 
 
 def _charts(at) -> dict:
     """Plotly specs by kind: 'curves', 'correct loop' and 'with the mistake' (the boundaries)."""
-    out = {}
-    for el in at.get("plotly_chart"):
-        spec = json.loads(el.proto.spec)
-        title = (spec["layout"].get("title") or {}).get("text", "")
-        out["curves" if not title else title.split(" · ")[0]] = spec
-    return out
+    return {"curves" if not title else title.split(" · ")[0]: spec for title, _, spec in plotly_specs(at)}
 
 
 def _points(curves: dict) -> dict:
     return {t["name"]: t["x"] for t in curves["data"]}
 
 
-def _metrics(at) -> dict:
-    return {m.label: m.value for m in at.metric}
+_metrics = metrics
 
 
 def test_page_renders_explanation_code_curves_and_both_boundaries():

@@ -1,12 +1,11 @@
 """AppTest page tests for the tables-and-regression page."""
-import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import metrics, plotly_array, plotly_specs, run_app
 from playground import downloads
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -14,33 +13,17 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "tabular.py")
 
 
 def _app(**state) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    for key, value in state.items():
-        at.session_state[f"tabular_{key}"] = value
-    return at.run()
+    return run_app(PAGE, state, prefix="tabular_")
 
 
 def _charts(at) -> dict:
     out = {}
-    for el in at.get("plotly_chart"):
-        spec = json.loads(el.proto.spec)
-        title = (spec["layout"].get("title") or {}).get("text", "")
-        names = [t.get("name") for t in spec["data"]]
-        kind = "curves" if "train loss" in names else title.split(":")[0]
-        out.setdefault(kind, spec)
+    for title, names, spec in plotly_specs(at):
+        out.setdefault("curves" if "train loss" in names else title.split(":")[0], spec)
     return out
 
 
-def _array(value):
-    """A plotly data array: a list, or plotly's base64 typed-array dict."""
-    if isinstance(value, dict):
-        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        return arr.reshape([int(n) for n in str(value.get("shape", len(arr))).split(",")])
-    return np.asarray(value)
-
-
-def _metrics(at) -> dict:
-    return {m.label: m.value for m in at.metric}
+_array, _metrics = plotly_array, metrics
 
 
 def test_blobs_4d_preset_reproduces_the_tutorial():
