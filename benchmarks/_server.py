@@ -43,11 +43,12 @@ def free_port() -> int:
 class Server:
     """`streamlit run streamlit_app.py` on a free 127.0.0.1 port, as a context manager.
 
-    The log goes to artifacts/<name>_server.log; `extra_env` adds environment variables.
+    The log goes to artifacts/<name>_server.log; `extra_env` adds environment variables; `cpus`
+    pins the server to those cores (as a host with fewer CPUs would have).
     """
 
-    def __init__(self, name: str, extra_env: dict | None = None, start_timeout: float = 60):
-        self.name, self.start_timeout = name, start_timeout
+    def __init__(self, name: str, extra_env: dict | None = None, start_timeout: float = 60, cpus: set[int] | None = None):
+        self.name, self.start_timeout, self.cpus = name, start_timeout, cpus
         self.env = {**os.environ, **(extra_env or {})}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -61,6 +62,7 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1"],
             cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=self.env,
+            preexec_fn=(lambda: os.sched_setaffinity(0, self.cpus)) if self.cpus else None,
         )
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:

@@ -3,7 +3,7 @@
 The spiral with two hidden layers of 8 tanh neurons, SGD lr 0.03, batch 10, 250 training points.
 "With display" does in-process what the page does each frame: predict the boundary grid and the
 test points, build the three plotly figures and serialise them to JSON (what st.plotly_chart
-sends), at most every ui.REDRAW_SECONDS. Run: .venv/bin/python benchmarks/live_2d.py
+sends), at most every plots.REDRAW_SECONDS. Run: .venv/bin/python benchmarks/live_2d.py
 """
 import sys
 import time
@@ -20,7 +20,7 @@ from playground.config import Config, DataConfig, ModelConfig, TrainConfig  # no
 from playground.data import load_dataset  # noqa: E402
 from playground.training import Run  # noqa: E402
 
-REDRAW_SECONDS = 0.25  # playground.ui.REDRAW_SECONDS, without importing streamlit
+REDRAW_SECONDS = plots.REDRAW_SECONDS  # the pages' live redraw interval
 CFG = Config(
     DataConfig("spiral", n_samples=500, noise=0.1, test_fraction=0.5),
     ModelConfig(hidden=(8, 8), activation="tanh"),

@@ -1,17 +1,22 @@
 """A classroom on one server: 10 browser sessions training at once, a page opened meanwhile, a tab closed.
 
-1. 10 browser contexts (10 Streamlit sessions) open the 2-D page through a share link with N
-   epochs (default 100; `load.py 200` for 200) and their own seed, and all press Train. All must
-   finish ("Finished N epochs") with no exception on the page; each one's final test accuracy is
-   printed.
+1. 10 Streamlit sessions open the 2-D page through a share link with N epochs (default 100;
+   `load.py 200` for 200) and their own seed, and all press Train. All must finish ("Finished N
+   epochs") with no exception on the page; each one's final test accuracy is printed. The students
+   are protocol clients by default (benchmarks/_client.py: the page's own websocket messages, every
+   frame received and parsed), because in a classroom their browsers run on their own machines;
+   `--browsers` makes them 10 Chromium tabs on this machine instead, competing with the server.
 2. While they train, a new context opens the page: time from goto until the first script run is
    over and the boundary chart is drawn. Target: <= 3 s. In-page marks split each load into its
    stages (HTML parsed, app shown, script running, script done, boundary drawn).
 3. A tab closed mid-training must stop its training: one context trains 1000 epochs, is closed,
    and the server's CPU use is sampled until it is back to idle. Target: a few seconds (<= 5 s).
 
-The 10 sessions' Chromium renders on the same machine as the server, so the CPU use of both is
-printed. Run: .venv/bin/python benchmarks/load.py [epochs]
+The server is pinned to one core, as on a one-CPU hosted instance, and everything that plays
+the students (clients, Chromium) to the other core(s), as their own machines; `--shared-cores`
+lets them all share every core instead. The CPU use of the server and of the clients is printed. Training sessions take turns
+in the server's training slots (playground/turns.py). Run: .venv/bin/python benchmarks/load.py
+[epochs] [--browsers] [--shared-cores]
 """
 from __future__ import annotations
 
@@ -23,13 +28,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _client import ProtocolSession  # noqa: E402
 from _server import (  # noqa: E402
     BOUNDARY_TITLE, EXCEPTION, IDLE, PROGRESS, ROOT, Server, browser_pids, chromium, click, cpu_by_pid, cpu_percent,
     cpu_seconds, cpu_used, load_average, metric, table, yes,
 )
 
 SESSIONS = 10
-EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 100  # 200 works too; 100 keeps the script near 3 minutes
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+EPOCHS = int(ARGS[0]) if ARGS else 100  # 200 works too; 100 keeps the script near 3 minutes
+BROWSER_STUDENTS = "--browsers" in sys.argv
+SHARED_CORES = "--shared-cores" in sys.argv or len(os.sched_getaffinity(0)) < 2
+SERVER_CPUS = None if SHARED_CORES else {min(os.sched_getaffinity(0))}  # one core: a one-CPU host
 FINISH_TIMEOUT = 150  # seconds for all sessions together
 TARGET_LOAD_S, TARGET_IDLE_S = 3.0, 5.0
 NEW_LOADS = 3  # new page loads timed while the sessions train (fewer if they finish first)
@@ -48,12 +58,6 @@ def new_session(browser, url: str):
 
 
 LOAD_TIMEOUT_MS = 30_000
-FINISH_WATCH = """
-text => { window.__finished = null;
-  const check = () => { if (!window.__finished && [...document.querySelectorAll("[data-testid='stAlert']")]
-      .some(e => e.innerText.includes(text))) window.__finished = Date.now(); };
-  new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true}); }
-"""
 
 
 LOAD_MARKS = """
@@ -106,8 +110,56 @@ def fmt_s(value) -> str:
     return f"> {LOAD_TIMEOUT_MS / 1000:g} s" if value is None else f"{value:.2f} s"
 
 
-def finished(page) -> bool:
-    return page.locator(f"text=Finished {EPOCHS} epochs").count() > 0
+class BrowserStudent:
+    """A student as a Chromium tab on this machine."""
+
+    def __init__(self, browser, base: str, seed: int):
+        self.page = new_session(browser, link(base, seed, EPOCHS))
+
+    def ready(self) -> None:
+        self.page.wait_for_selector(IDLE, timeout=90_000)
+        self.page.wait_for_selector(f"{PROGRESS}:has-text('Epoch 0 / {EPOCHS}')", timeout=30_000)
+
+    def train(self) -> None:
+        click(self.page, "train")
+
+    def finished(self) -> bool:
+        return self.page.locator(f"text=Finished {EPOCHS} epochs").count() > 0
+
+    def result(self) -> tuple[str, int]:
+        """(test accuracy shown, exceptions shown)."""
+        try:
+            self.page.wait_for_selector(IDLE, timeout=10_000)
+        except Exception:  # noqa: BLE001 - still running: reported as not finished
+            pass
+        return (metric(self.page, "Test accuracy") if self.finished() else "-"), self.page.locator(EXCEPTION).count()
+
+    def close(self) -> None:
+        self.page.context.close()
+
+
+class ProtocolStudent:
+    """A student as the page's websocket protocol, without a browser (see benchmarks/_client.py)."""
+
+    def __init__(self, browser, base: str, seed: int):
+        self.session = ProtocolSession(base, link("", seed, EPOCHS).split("?", 1)[1])
+        self.session.rerun()
+
+    def ready(self) -> None:
+        if not self.session.wait_for(lambda c: "train" in c.buttons and c.script_runs_finished >= 1, 90):
+            raise RuntimeError("a protocol session never showed its Train button")
+
+    def train(self) -> None:
+        self.session.rerun("train")
+
+    def finished(self) -> bool:
+        return self.session.shows(f"Finished {EPOCHS} epochs")
+
+    def result(self) -> tuple[str, int]:
+        return (self.session.metrics.get("Test accuracy", "-") if self.finished() else "-"), len(self.session.exceptions)
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def torch_threads() -> str:
@@ -118,54 +170,57 @@ def torch_threads() -> str:
     return f"{device.cpu_threads()} per process (PLAYGROUND_THREADS={env or 'unset'}; device.configure())"
 
 
+def slots(cpus: set[int] | None) -> str:
+    """The server's training slots: the rule of playground.turns.default_slots on the server's cores."""
+    from playground import device
+
+    env = os.environ.get("PLAYGROUND_SLOTS", "")
+    n = int(env) if env.isdigit() else max(1, (len(cpus) if cpus else device.cores()) // device.cpu_threads())
+    return f"{n} (PLAYGROUND_SLOTS={env or 'unset'})"
+
+
 def main() -> None:
     threads = torch_threads()
     load_before = load_average()
-    with Server("load") as server, chromium() as browser:
+    if SERVER_CPUS:  # the students' side (this script, its Chromium) keeps off the server's core
+        os.sched_setaffinity(0, os.sched_getaffinity(0) - SERVER_CPUS)
+    with Server("load", cpus=SERVER_CPUS) as server, chromium() as browser:
         pid = server.pid
         # warm the server (imports, the moons dataset cache) so the sessions start alike
         warm, warm_marks = timed_page_load(browser, server.url)
 
-        pages = [new_session(browser, link(server.url, 81_000 + i, EPOCHS)) for i in range(SESSIONS)]
-        for page in pages:
-            page.wait_for_selector(IDLE, timeout=90_000)
-            page.wait_for_selector(f"{PROGRESS}:has-text('Epoch 0 / {EPOCHS}')", timeout=30_000)
-        for page in pages:
-            page.evaluate(FINISH_WATCH, f"Finished {EPOCHS} epochs")
+        kind = BrowserStudent if BROWSER_STUDENTS else ProtocolStudent
+        students = [kind(browser, server.url, 81_000 + i) for i in range(SESSIONS)]
+        for student in students:
+            student.ready()
         chrome = browser_pids(pid)
-        cpu0, chrome0, t0, wall0 = cpu_seconds(pid), cpu_by_pid(chrome), time.monotonic(), time.time()
-        for page in pages:
-            click(page, "train")
+        cpu0, chrome0, own0, t0 = cpu_seconds(pid), cpu_by_pid(chrome), time.process_time(), time.monotonic()
+        for student in students:
+            student.train()
 
         loads = []
         for _ in range(NEW_LOADS):
-            if all(finished(p) for p in pages):
+            if all(s.finished() for s in students):
                 break
             loads.append(timed_page_load(browser, server.url))
-        still_training = sum(not finished(p) for p in pages)
+        still_training = sum(not s.finished() for s in students)
 
         deadline = time.monotonic() + FINISH_TIMEOUT
         finish_s = {}
         while time.monotonic() < deadline and len(finish_s) < SESSIONS:
-            for i, page in enumerate(pages):
-                stamp = page.evaluate("window.__finished") if i not in finish_s else None
-                if stamp:
-                    finish_s[i] = stamp / 1000 - wall0
-            time.sleep(0.5)
+            for i, student in enumerate(students):
+                if i not in finish_s and student.finished():
+                    finish_s[i] = time.monotonic() - t0
+            time.sleep(0.2)
         phase = time.monotonic() - t0
         busy_cpu = 100 * (cpu_seconds(pid) - cpu0) / phase
-        chrome_cpu = 100 * cpu_used(chrome0, cpu_by_pid(browser_pids(pid))) / phase
+        client_cpu = 100 * (cpu_used(chrome0, cpu_by_pid(browser_pids(pid))) + time.process_time() - own0) / phase
         results = []
-        for i, page in enumerate(pages):
-            try:
-                page.wait_for_selector(IDLE, timeout=10_000)
-            except Exception:  # noqa: BLE001 - still running: reported as not finished
-                pass
-            errors = page.locator(EXCEPTION).count()
-            accuracy = metric(page, "Test accuracy") if i in finish_s else "-"
+        for i, student in enumerate(students):
+            accuracy, errors = student.result()
             results.append((81_000 + i, i in finish_s, finish_s.get(i), accuracy, errors))
-        for page in pages:
-            page.context.close()
+        for student in students:
+            student.close()
 
         # a tab closed mid-training
         time.sleep(2)
@@ -189,7 +244,11 @@ def main() -> None:
         after_cpu = cpu_percent(pid, 2.0)
         tracebacks = server.log_text().count("Traceback")
 
-    print(f"{SESSIONS} sessions x {EPOCHS} epochs on the 2-D page (moons defaults); torch threads: {threads}; "
+    server_slots = slots(SERVER_CPUS)
+    students = "Chromium tabs on this machine" if BROWSER_STUDENTS else "protocol clients (their browsers elsewhere)"
+    cores = "all cores shared" if SHARED_CORES else f"server pinned to core {sorted(SERVER_CPUS)}, students on the others"
+    print(f"{SESSIONS} sessions x {EPOCHS} epochs on the 2-D page (moons defaults), students as {students}; "
+          f"{cores}; torch threads: {threads}; training slots in the server: {server_slots}; "
           f"machine: {os.cpu_count()} CPUs, load average {load_before} before, {load_average()} after")
     print()
     rows = [(seed, "yes" if done else "NO", f"{t:.1f} s" if t else "-", acc, errors) for seed, done, t, acc, errors in results]
@@ -206,7 +265,8 @@ def main() -> None:
         ("sessions showing an exception", sum(bool(r[4]) for r in results), 0, yes(no_errors)),
         ("all finished after", f"{max(finish_s.values()):.1f} s" if finish_s else "-", "info", "-"),
         ("server CPU while they train (100% = one core)", f"{busy_cpu:.0f}%", "info", "-"),
-        ("Chromium + driver CPU meanwhile (100% = one core)", f"{chrome_cpu:.0f}%", "info", "-"),
+        (f"students' {'Chromium tabs' if BROWSER_STUDENTS else 'protocol clients'} + this script's browser, CPU meanwhile",
+         f"{client_cpu:.0f}%", "info", "-"),
         ("first page load, fresh server (imports, data cache)", fmt_s(warm), "info", "-"),
         (f"new page load during training (median of {len(loads)}: {', '.join(fmt_s(x) for x in loads)})",
          fmt_s(load_s), f"<= {TARGET_LOAD_S:g} s", yes(load_s is not None and load_s <= TARGET_LOAD_S)),

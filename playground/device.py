@@ -11,6 +11,14 @@ def available() -> list[str]:
     return (["cuda"] if torch.cuda.is_available() else []) + ["cpu"]
 
 
+def cores() -> int:
+    """CPU cores this process may run on (its affinity mask: a container or `taskset` may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def cpu_threads() -> int:
     """Threads per process: $PLAYGROUND_THREADS, else 1.
 

@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 # Orange and blue as in TF Playground first, then well-separated hues.
 CLASS_COLORS = ("#f08c1a", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 FONT = dict(size=14)
+REDRAW_SECONDS = 0.2  # live figures are redrawn five times a second: smooth to watch, cheap next to training
 
 
 def class_color(k: int) -> str:
@@ -39,6 +40,15 @@ def _boundary_colorscale(n_classes: int):
     return scale
 
 
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """One figure from plain dicts, validated once (many add_trace/update_* calls cost ~10x more per live frame)."""
+    return go.Figure(dict(data=data, layout=layout))
+
+
+def _axis(title: str, **kw) -> dict:
+    return dict(title=dict(text=title), **kw)
+
+
 def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = None, title: str = "") -> go.Figure:
     """Heatmap of the predicted class, shaded by its probability, with train/test points on top.
 
@@ -52,99 +62,89 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
     z = (winner + np.clip(shade, 0, 0.999)).reshape(len(ys), len(xs)).astype(np.float32)
     # uint8 so plotly ships it as compact base64, not a JSON list of floats
     custom = np.stack([winner, (confidence * 100).round()], -1).reshape(len(ys), len(xs), 2).astype(np.uint8)
-    fig = go.Figure(
-        go.Heatmap(
-            x=xs, y=ys, z=z, zmin=0, zmax=k, colorscale=_boundary_colorscale(k), showscale=False,
-            customdata=custom, name="model",
-            hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>predicts class %{customdata[0]} (%{customdata[1]:.0f}%)<extra></extra>",
-        )
-    )
+    traces = [dict(
+        type="heatmap", x=xs, y=ys, z=z, zmin=0, zmax=k, colorscale=_boundary_colorscale(k), showscale=False,
+        customdata=custom, name="model",
+        hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>predicts class %{customdata[0]} (%{customdata[1]:.0f}%)<extra></extra>",
+    )]
     for split, X, y, outline in (("train", data.X_train, data.y_train, "white"), ("test", data.X_test, data.y_test, "black")):
         for c in range(k):
             pts = X[y == c]
-            fig.add_trace(
-                go.Scatter(
-                    x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{split}: class {c}", legendgroup=f"class {c}",
-                    showlegend=False, marker=dict(color=class_color(c), size=7, line=dict(color=outline, width=1.2)),
-                    hovertemplate=f"{split} point, class {c}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>",
-                )
-            )
+            traces.append(dict(
+                type="scatter", x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{split}: class {c}", legendgroup=f"class {c}",
+                showlegend=False, marker=dict(color=class_color(c), size=7, line=dict(color=outline, width=1.2)),
+                hovertemplate=f"{split} point, class {c}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>",
+            ))
     # A compact legend: one swatch per class, then what the outlines mean.
     for c in range(k):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"class {c}", legendgroup=f"class {c}",
-                                 marker=dict(color=class_color(c), size=10)))
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=f"class {c}", legendgroup=f"class {c}",
+                           marker=dict(color=class_color(c), size=10)))
     for split, outline in (("train", "#bbbbbb"), ("test", "black")):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{split} point", hoverinfo="skip",
-                                 marker=dict(color="white", size=10, line=dict(color=outline, width=2))))
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=f"{split} point", hoverinfo="skip",
+                           marker=dict(color="white", size=10, line=dict(color=outline, width=2))))
     if highlight is not None:
         x, y = data.X_test[highlight]
-        fig.add_trace(
-            go.Scatter(
-                x=[x], y=[y], mode="markers", name="chosen point", hoverinfo="skip",
-                marker=dict(symbol="circle-open", size=20, color="black", line=dict(width=3)),
-            )
-        )
-    fig.update_layout(
-        title=title, height=520, margin=dict(l=50, r=10, t=50, b=40), font=FONT,
-        legend=dict(orientation="h", x=0, y=-0.17, groupclick="toggleitem"), plot_bgcolor="white",
-    )
-    fig.update_xaxes(title_text="x1", range=[xs[0], xs[-1]], constrain="domain")
-    fig.update_yaxes(title_text="x2", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain")
-    return fig
+        traces.append(dict(type="scatter", x=[x], y=[y], mode="markers", name="chosen point", hoverinfo="skip",
+                           marker=dict(symbol="circle-open", size=20, color="black", line=dict(width=3))))
+    return _figure(traces, dict(
+        title=dict(text=title), height=520, font=FONT, plot_bgcolor="white",
+        # fixed margins that hold the legend: plotly's auto-margin would lay the figure out twice a frame
+        margin=dict(l=50, r=10, t=50, b=95, autoexpand=False),
+        legend=dict(orientation="h", x=0, y=-0.16, yanchor="top", groupclick="toggleitem"),
+        xaxis=_axis("x1", range=[xs[0], xs[-1]], constrain="domain"),
+        yaxis=_axis("x2", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain"),
+    ))
 
 
 def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entropy loss", score_label="accuracy") -> go.Figure:
-    """Train and test loss (left) and score, accuracy or R², (right) against epochs."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", score_label.capitalize()), horizontal_spacing=0.12)
-    for col, metric in ((1, "loss"), (2, "score")):
+    """Train and test loss (left) and score, accuracy or R², (right) against epochs: two panels side by side."""
+    traces = []
+    for axis, metric in (("", "loss"), ("2", "score")):
         for split, dash in (("train", "solid"), ("test", "dash")):
-            fig.add_trace(
-                go.Scatter(
-                    x=history.epoch, y=getattr(history, f"{split}_{metric}"), mode="lines+markers" if len(history.epoch) <= 12 else "lines",
-                    name=f"{split} {'loss' if metric == 'loss' else score_label}",
-                    line=dict(color="#1f77b4" if split == "train" else "#f08c1a", dash=dash, width=2.5),
-                ),
-                row=1, col=col,
-            )
+            traces.append(dict(
+                type="scatter", x=history.epoch, y=getattr(history, f"{split}_{metric}"), xaxis=f"x{axis}", yaxis=f"y{axis}",
+                mode="lines+markers" if len(history.epoch) <= 12 else "lines",
+                name=f"{split} {'loss' if metric == 'loss' else score_label}",
+                line=dict(color="#1f77b4" if split == "train" else "#f08c1a", dash=dash, width=2.5),
+            ))
     if history.batch_epoch:  # the running loss inside epochs, under the per-epoch curves
-        fig.add_trace(
-            go.Scatter(
-                x=history.batch_epoch, y=history.batch_loss, mode="lines", name="train loss (batches)",
-                line=dict(color="#9ecae1", width=1.5),
-            ),
-            row=1, col=1,
-        )
+        traces.append(dict(type="scatter", x=history.batch_epoch, y=history.batch_loss, mode="lines", name="train loss (batches)",
+                           line=dict(color="#9ecae1", width=1.5)))
     x_max = max(n_epochs or 1, history.epoch[-1] if history.epoch else 1)
-    fig.update_xaxes(title_text="epoch", range=[0, x_max])
-    fig.update_yaxes(title_text=loss_label, rangemode="tozero", row=1, col=1)
     if score_label == "accuracy":
-        fig.update_yaxes(title_text="accuracy", range=[0, 1.02], tickformat=".0%", row=1, col=2)
+        score_axis = _axis("accuracy", range=[0, 1.02], tickformat=".0%")
     else:  # R² can be very negative for an untrained model: show the useful part
         # Start at 0 or the latest R², whichever is lower: a very negative untrained R² is clipped, not the rest.
         low = min([0.0, *history.test_score[-1:], *history.train_score[-1:]])
-        fig.update_yaxes(title_text=score_label, range=[low - 0.05, 1.02], row=1, col=2)
-    fig.update_layout(height=340, margin=dict(l=60, r=10, t=40, b=50), font=FONT, legend=dict(orientation="h", y=-0.25))
-    return fig
+        score_axis = _axis(score_label, range=[low - 0.05, 1.02])
+    panel_title = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", xanchor="center", showarrow=False, font=dict(size=16))
+    return _figure(traces, dict(
+        height=340, margin=dict(l=70, r=10, t=40, b=100, autoexpand=False), font=FONT,  # fixed: see boundary_figure
+        legend=dict(orientation="h", y=-0.3, yanchor="top"),
+        xaxis=_axis("epoch", range=[0, x_max], domain=[0, 0.44], anchor="y"),
+        xaxis2=_axis("epoch", range=[0, x_max], domain=[0.56, 1], anchor="y2"),
+        yaxis=_axis(loss_label, rangemode="tozero", anchor="x"), yaxis2=dict(score_axis, anchor="x2"),
+        annotations=[dict(panel_title, x=0.22, text="Loss"), dict(panel_title, x=0.78, text=score_label.capitalize())],
+    ))
 
 
 def proba_bars(proba_row: np.ndarray, class_names, true_class: int | None = None, title: str = "") -> go.Figure:
     """Horizontal bars: the model's probability for each class at one point."""
     names = list(class_names)
-    fig = go.Figure(
-        go.Bar(
-            x=proba_row, y=names, orientation="h",
-            marker=dict(
-                color=[class_color(k) for k in range(len(names))],
-                line=dict(color=["black" if k == true_class else "rgba(0,0,0,0)" for k in range(len(names))], width=3),
-            ),
-            text=[f"{p:.0%}" for p in proba_row], textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
-        )
+    bar = dict(
+        type="bar", x=proba_row, y=names, orientation="h",
+        marker=dict(
+            color=[class_color(k) for k in range(len(names))],
+            line=dict(color=["black" if k == true_class else "rgba(0,0,0,0)" for k in range(len(names))], width=3),
+        ),
+        text=[f"{p:.0%}" for p in proba_row], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:.1%}<extra></extra>",
     )
-    fig.update_xaxes(title_text="probability", range=[0, 1.2], tickformat=".0%")
-    fig.update_yaxes(autorange="reversed", title_text="class", type="category")  # "0".."9" are names, not numbers
-    fig.update_layout(title=title, height=90 + 45 * len(names), margin=dict(l=70, r=45, t=50, b=55), font=FONT)
-    return fig
+    return _figure([bar], dict(
+        title=dict(text=title), height=90 + 45 * len(names), margin=dict(l=70, r=45, t=50, b=55), font=FONT,
+        xaxis=_axis("probability", range=[0, 1.2], tickformat=".0%"),
+        yaxis=_axis("class", autorange="reversed", type="category"),  # "0".."9" are names, not numbers
+    ))
 
 
 def projection_figure(coords: np.ndarray, y_true, y_pred, class_names, axis_labels=("PC 1", "PC 2"), title="") -> go.Figure:

@@ -212,21 +212,16 @@ class Board:
         )
 
 
-def race_live(race: Race, draw, redraw_seconds: float = ui.REDRAW_SECONDS) -> None:
-    """Step the race, calling draw(race) a few times a second; Stop or any widget interrupts it at the next draw.
+def race_live(race: Race, draw) -> None:
+    """Step the race, stretched to about RACE_SECONDS, drawing as it goes; Stop or any widget interrupts it.
 
     The race's suspended loop and histories stay in session state, so Run continues where it stopped.
     """
-    budget = st.session_state.get("snapshot_budget")  # tests' tiny-run knob: pause after N frames
-    start, first, last_draw = time.monotonic(), race.epoch, 0.0
-    for n, epoch in enumerate(race.frames(), 1):
-        wait = start + (epoch - first) / max(race.n_epochs, 1) * RACE_SECONDS - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        if race.done or time.monotonic() - last_draw >= redraw_seconds:
-            draw(race)
-            last_draw = time.monotonic()
-        if budget and n >= budget and not race.done:
-            break
+    start, first = time.monotonic(), race.epoch
+
+    def pace(epoch: int) -> float:  # seconds to wait so epoch lands at its share of RACE_SECONDS
+        return start + (epoch - first) / max(race.n_epochs, 1) * RACE_SECONDS - time.monotonic()
+
+    ui.live(race.frames(), lambda: draw(race), lambda: race.done, st.session_state.get("snapshot_budget"), pace=pace)
     st.session_state.training = False
     st.rerun()

@@ -1,7 +1,6 @@
 """Streamlit glue for the optimizer race: its sidebar, Race/Stop, the board and the live loop."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import streamlit as st
@@ -10,7 +9,8 @@ from playground import config as C
 from playground import plots, race as R
 from playground.data import DATASETS
 from playground.models import LOSSES, OPTIMIZERS
-from playground.ui import REDRAW_SECONDS, SAVED, is_training, widget_key
+from playground import ui
+from playground.ui import SAVED, is_training, widget_key
 from playground.ui_board import CHART
 from playground.ui_widgets import BATCH_STEPS, Widgets
 
@@ -178,20 +178,16 @@ class RaceBoard:
             self.status.info("Press **Race** to start.")
 
 
-def race_live(race: R.Race, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
+def race_live(race: R.Race, draw) -> None:
     """Step the race epoch by epoch, drawing a few times a second; Stop interrupts at the next draw.
 
     The race lives in session state, so a Stop (or any rerun) keeps every lane's progress.
     """
-    budget = st.session_state.get("race_round_budget")  # tests' knob: pause after N rounds, like Stop
-    last_draw, rounds = 0.0, 0
-    while not race.done:
-        race.step()
-        rounds += 1
-        if race.done or time.monotonic() - last_draw >= redraw_seconds:
-            draw(race)
-            last_draw = time.monotonic()
-        if budget and rounds >= budget and not race.done:
-            break
+    def rounds():
+        while not race.done:
+            race.step()
+            yield race.epoch
+
+    ui.live(rounds(), lambda: draw(race), lambda: race.done, st.session_state.get("race_round_budget"))  # tests' knob
     st.session_state.training = False
     st.rerun()

@@ -82,3 +82,28 @@ def page(browser, server):
     pg.wait_for_selector(IDLE, timeout=60_000)
     yield pg
     context.close()
+
+
+def settle(page) -> None:
+    """Let a change reach the server, then wait until the rerun it caused is over."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
+def choose(page, key: str, option_name) -> None:
+    """Pick an option of the selectbox with widget key `key` (option_name: text or regex).
+
+    A rerun that lands while the list is open (a page's second run on a fresh server, say)
+    closes the list again, so the click is retried up to three times.
+    """
+    option = page.get_by_role("option", name=option_name)
+    for _ in range(3):
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.locator(f".st-key-{key}").click()
+        try:
+            option.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: the list closed again
+            page.keyboard.press("Escape")
+    option.click()
+    settle(page)

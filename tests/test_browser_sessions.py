@@ -3,7 +3,7 @@ import re
 
 import numpy as np
 
-from conftest import ARTIFACTS, IDLE
+from conftest import ARTIFACTS, IDLE, choose, settle
 
 SEED = 613_577  # used by no other test: no finished run of these settings is in the shared store
 EPOCHS = 1000
@@ -18,31 +18,15 @@ def _open(browser, url):
     return page
 
 
-def _settle(page):
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=60_000)
-
-
 def _set_number(page, key, value):
     box = page.locator(f".st-key-{key} input").first
     box.fill(str(value))
     box.press("Enter")
-    _settle(page)
+    settle(page)
 
 
 def _choose_upload(page):
-    """Pick the upload option; a rerun landing while the list is open closes it, so try up to 3 times."""
-    option = page.get_by_role("option", name=re.compile("Your CSV file"))
-    for _ in range(3):
-        page.wait_for_selector(IDLE, timeout=60_000)
-        page.locator(".st-key-tabular_dataset").click()
-        try:
-            option.wait_for(timeout=5_000)
-            break
-        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: the list closed again
-            page.keyboard.press("Escape")
-    option.click()
-    _settle(page)
+    choose(page, "tabular_dataset", re.compile("Your CSV file"))
 
 
 def _metric(page, label):
@@ -65,7 +49,7 @@ def test_two_sessions_keep_uploads_and_runs_apart(browser, server, tmp_path):
     b = _open(browser, f"{server[0]}/tabular")
     for page in (a, b):
         page.wait_for_selector("h1:has-text('Tables and regression')", timeout=60_000)
-        _settle(page)
+        settle(page)
     try:
         # A uploads a CSV; B, on the same page with the upload option at the same time, has no file
         _choose_upload(a)

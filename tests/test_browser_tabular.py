@@ -3,7 +3,7 @@ import re
 
 import numpy as np
 
-from conftest import ARTIFACTS, IDLE
+from conftest import ARTIFACTS, IDLE, choose
 
 
 def _open(page, server):
@@ -55,9 +55,7 @@ def test_csv_upload_trains(page, server, tmp_path):
     path = tmp_path / "mail.csv"
     path.write_text("f1;f2;f3;kind\n" + "\n".join(f"{a:.3f};{b:.3f};{c:.3f};{k}" for (a, b, c), k in zip(X, label)))
     _open(page, server)
-    page.locator(".st-key-tabular_dataset").click()
-    page.get_by_role("option", name=re.compile("Your CSV file")).click()
-    page.wait_for_selector(IDLE)
+    choose(page, "tabular_dataset", re.compile("Your CSV file"))
     page.locator(".st-key-tabular_csv_file [data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
     page.wait_for_selector("text=Ready to train on 200 rows", timeout=30_000)
     _click(page, "train")
