@@ -52,6 +52,15 @@ def show_progress(progress, metrics, run: Run) -> None:
         ph.metric(label, _fmt(last.get(key), is_pct))
 
 
+def show_curves(placeholder, run: Run, frame: int, loss_label: str, score_label: str = "accuracy") -> None:
+    """The loss and score curves; before the first epoch there is nothing to plot, so one line says so."""
+    if not run.history.epoch:
+        placeholder.caption("Loss and accuracy curves appear here once training starts.")
+        return
+    fig = plots.curves_figure(run.history, run.cfg.train.epochs, loss_label, score_label)
+    placeholder.plotly_chart(fig, key=f"curves_{frame}", **CHART)
+
+
 class Board2D:
     """Placeholders laid out once per script run; draw(run) refills them with the run's state."""
 
@@ -91,7 +100,7 @@ class Board2D:
     def draw(self, run: Run) -> None:
         """Redraw everything from the run's model and history (called a few times a second)."""
         self.frame += 1
-        snap, hist, data = run.snapshot, run.history, self.data
+        snap, data = run.snapshot, self.data
         epoch = snap.epoch if snap else 0
         show_status(self.status, run, is_training("2d"))
         show_progress(self.progress, self.metrics, run)
@@ -111,7 +120,7 @@ class Board2D:
         )
         widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, data.n_classes)))
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. Ringed point: #{idx}; a black outline marks its true class.")
-        self.curves.plotly_chart(plots.curves_figure(hist, run.cfg.train.epochs, LOSSES[loss].label), key=f"curves_{self.frame}", **CHART)
+        show_curves(self.curves, run, self.frame, LOSSES[loss].label)
         if self.show_inside:
             layers, proba = neuron_maps(run.model, self.inside_grid, loss)
             fig = plots.network_figure(self.inside_grid, layers, proba, layer_weights(run.model))

@@ -14,7 +14,7 @@ from playground.drawing import to_digit_image
 from playground.models import LOSSES, layer_table
 from playground.training import Run
 from playground.ui import is_training
-from playground.ui_board import CHART, show_progress, show_status
+from playground.ui_board import CHART, show_curves, show_progress, show_status
 
 N_SHOWN = 8  # test images with bars
 N_MISTAKES = 8
@@ -89,7 +89,7 @@ class ImagesBoard:
             key=f"mistakes_{self.frame}", **CHART,
         )
         loss = LOSSES[run.cfg.train.loss].label
-        self.curves.plotly_chart(plots.curves_figure(run.history, run.cfg.train.epochs, loss), key=f"curves_{self.frame}", **CHART)
+        show_curves(self.curves, run, self.frame, loss)
 
     def drawing(self, run: Run) -> None:
         """Draw a digit with the mouse and see the current model's class probabilities at once."""

@@ -12,7 +12,7 @@ from playground import plots
 from playground.models import LOSSES, n_parameters
 from playground.training import Run
 from playground.ui import is_training
-from playground.ui_board import CHART, show_progress, show_status
+from playground.ui_board import CHART, show_curves, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
 
@@ -59,7 +59,7 @@ class TabularBoard:
         (self._draw_classes if self.classify else self._draw_fit)(run)
         loss = LOSSES[run.cfg.train.loss]
         score = "accuracy" if self.classify else "R²"
-        self.curves.plotly_chart(plots.curves_figure(run.history, run.cfg.train.epochs, loss.label, score), key=f"curves_{self.frame}", **CHART)
+        show_curves(self.curves, run, self.frame, loss.label, score)
 
     def _draw_classes(self, run: Run) -> None:
         d = self.data

@@ -16,10 +16,20 @@ LINKED = Config(
 
 
 def _app(query=None) -> AppTest:
+    """The app with "Take it with you" open (it is filled only while open)."""
     at = AppTest.from_file(APP, default_timeout=90)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    at.session_state["take_2d"] = True
     return at.run()
+
+
+def test_take_it_with_you_is_empty_until_opened():
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception and not at.code and not at.get("download_button")
+    at.session_state["take_2d"] = True
+    at.run()
+    assert any("nn.Sequential" in c.value for c in at.code) and at.get("download_button")
 
 
 def _shown(at) -> dict:
