@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -134,10 +135,11 @@ class _Tally:
         self.loss_sum, self.hits, self.n = 0.0, 0.0, 0
         self.window_sum, self.window_n = 0.0, 0
 
-    def add(self, out: torch.Tensor, y: torch.Tensor, loss: torch.Tensor) -> None:
-        loss, out, size = loss.detach(), out.detach(), len(y)
+    def add(self, out: torch.Tensor, y: torch.Tensor, loss: float) -> None:
+        """One batch: its outputs, targets and (already read out) mean loss; one or two tensor ops."""
+        size = len(y)
         self.loss_sum, self.n = self.loss_sum + loss * size, self.n + size
-        pred = self.choice.predict(out)
+        pred = self.choice.predict(out.detach())
         self.hits = self.hits + ((pred == y).sum() if self.choice.task == "classification" else ((y - pred) ** 2).sum())
         self.window_sum, self.window_n = self.window_sum + loss, self.window_n + 1
 
@@ -181,17 +183,19 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             idx = order[start : start + batch_size]
             if drop_tiny and len(idx) < 2:
                 continue  # BatchNorm cannot normalise a batch of one
+            y_batch = y_train[idx]
             optimizer.zero_grad()
             out = model(prep(X_train[idx]))
-            loss = loss_fn(out, target(y_train[idx]))
-            if not torch.isfinite(loss):
+            loss = loss_fn(out, target(y_batch))
+            value = loss.item()  # one read per batch serves the NaN check and the running sums
+            if not math.isfinite(value):
                 model.load_state_dict(last_good)
-                yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, loss))
+                yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, value))
                 return
             loss.backward()
             optimizer.step()
             step += 1
-            tally.add(out, y_train[idx], loss)
+            tally.add(out, y_batch, value)
             if step % STEPS_PER_PARTIAL_SNAPSHOT == 0:
                 history.batch_epoch.append(epoch - 1 + min(start + batch_size, n) / n)
                 history.batch_loss.append(tally.window_mean())
