@@ -16,7 +16,7 @@ from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import DATASETS
 from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS, build_model
 from playground.plots import FONT
-from playground.training import _INIT_LOCK, History, predict_proba
+from playground.training import INIT_LOCK, History, predict_proba
 
 LR_FACTOR = 30  # mistake 4: the buggy loop's learning rate is this many times the correct one
 BATCH_SIZE = 16
@@ -264,7 +264,7 @@ class Race:
         if data.n_features != 2 or data.n_classes < 2:
             raise ValueError("The mistake lab needs a 2-D dataset with classes (moons, circles, ...).")
         self.cfg, self.mistake, self.n_epochs = cfg, mistake, cfg.train.epochs
-        with _INIT_LOCK:  # torch's global RNG is shared by every session thread
+        with INIT_LOCK:  # torch's global RNG is shared by every session thread
             torch.manual_seed(cfg.train.seed)
             model = build_model(cfg.model, data.input_shape, data.n_classes)
         buggy = copy.deepcopy(model)

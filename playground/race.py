@@ -12,7 +12,7 @@ from playground import plots
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import DATASETS
 from playground.models import LOSSES, OPTIMIZERS, build_model, check_size
-from playground.training import _INIT_LOCK, History, Snapshot, predict_proba, train
+from playground.training import INIT_LOCK, History, Snapshot, predict_proba, train
 
 MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 4
 # One colour per lane, away from the boundary plots' orange/blue class colours where possible.
@@ -115,7 +115,7 @@ class Race:
         if problem:
             raise ValueError(problem)
         self.cfg, self.data = cfg, data
-        with _INIT_LOCK:  # torch's global RNG is shared by every session thread
+        with INIT_LOCK:  # torch's global RNG is shared by every session thread
             torch.manual_seed(cfg.seed)
             base = build_model(cfg.model, data.input_shape, data.n_classes, cfg.loss)
         check_size(base)

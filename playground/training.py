@@ -18,7 +18,7 @@ from playground.models import LOSSES, build_model, build_optimizer, check_size
 ENGINE_VERSION = 1
 # Mid-epoch snapshots on big epochs, so the page can redraw within an epoch.
 STEPS_PER_PARTIAL_SNAPSHOT = 50
-_INIT_LOCK = threading.Lock()  # torch's global RNG is shared by every session thread
+INIT_LOCK = threading.Lock()  # torch's global RNG is shared by every session thread
 
 
 @dataclass
@@ -255,7 +255,7 @@ class Run:
             raise ValueError(problem)
         self.cfg = cfg
         self.n_classes = data.n_classes
-        with _INIT_LOCK:
+        with INIT_LOCK:
             torch.manual_seed(cfg.train.seed)
             self.model = build_model(cfg.model, data.input_shape, data.n_classes, cfg.train.loss)
         check_size(self.model)

@@ -1,9 +1,12 @@
-"""Shared fixtures: a real `streamlit run` server and Debian's Chromium driven by Playwright."""
+"""Shared fixtures: a real `streamlit run` server, Debian's Chromium driven by Playwright, a local HTTP server."""
+import functools
+import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -107,3 +110,21 @@ def choose(page, key: str, option_name) -> None:
             page.keyboard.press("Escape")
     option.click()
     settle(page)
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """Serves tmp_path/www over HTTP on localhost (downloads tested offline); yields (base url, folder, request log)."""
+    www = tmp_path / "www"
+    www.mkdir()
+    hits = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            hits.append(self.path)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(www)))
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}", www, hits
+    httpd.shutdown()
+    httpd.server_close()

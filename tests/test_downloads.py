@@ -1,7 +1,4 @@
 """The real Pima loading code against a local HTTP server serving a CSV the test writes (no network)."""
-import functools
-import http.server
-import threading
 import time
 
 import numpy as np
@@ -24,23 +21,6 @@ def _csv(values: np.ndarray, header=False) -> bytes:
     if header:
         lines.insert(0, ",".join(downloads.PIMA_FEATURES + ("Outcome",)))
     return ("\n".join(lines) + "\n").encode()
-
-
-@pytest.fixture
-def http_server(tmp_path):
-    """Serves tmp_path/www over HTTP on localhost; yields (base url, folder, request log)."""
-    www = tmp_path / "www"
-    www.mkdir()
-    hits = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            hits.append(self.path)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(www)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", www, hits
-    server.shutdown()
 
 
 def test_downloads_once_checks_and_reuses_the_cache(http_server, tmp_path):

@@ -1,15 +1,12 @@
 """Image datasets: offline loaders, batched Normalize, and torchvision loading/downloading on files the tests write
 in the official formats (IDX, CIFAR pickles), served from a local HTTP server; no network."""
 import ast
-import functools
 import gzip
 import hashlib
-import http.server
 import pickle
 import socket
 import struct
 import tarfile
-import threading
 import time
 from pathlib import Path
 
@@ -139,24 +136,6 @@ def test_mnist_family_loads_written_idx_files(tmp_path, name, cls, no_urlopen):
     t = load_torchvision(name, root=tmp_path, progress=_no_progress)
     _check_idx_table(t, files)
     assert t.class_names == tuple(cls.classes) and t.n_classes == 10
-
-
-@pytest.fixture
-def http_server(tmp_path):
-    """Serves tmp_path/www over HTTP on localhost; yields (base url, folder, request log)."""
-    www = tmp_path / "www"
-    www.mkdir()
-    hits = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            hits.append(self.path)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(www)))
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", www, hits
-    server.shutdown()
-    server.server_close()
 
 
 def _serve_gz(www: Path, files) -> list[tuple[str, str]]:
