@@ -36,7 +36,7 @@ from _server import (  # noqa: E402
 
 SESSIONS = 10
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
-EPOCHS = int(ARGS[0]) if ARGS else 100  # 200 works too; 100 keeps the script near 3 minutes
+EPOCHS = int(ARGS[0]) if ARGS else 300  # long enough (about 30 s for all 10 here) to time 3 page loads meanwhile
 BROWSER_STUDENTS = "--browsers" in sys.argv
 SHARED_CORES = "--shared-cores" in sys.argv or len(os.sched_getaffinity(0)) < 2
 SERVER_CPUS = None if SHARED_CORES else {min(os.sched_getaffinity(0))}  # one core: a one-CPU host
@@ -100,6 +100,17 @@ def timed_page_load(browser, url: str) -> tuple[float | None, dict]:
         marks = {}
     context.close()
     return elapsed, marks
+
+
+def server_first_run(url: str) -> float | None:
+    """Seconds from opening a session's websocket to the end of its first script run: the server's part of a page load."""
+    t0 = time.perf_counter()
+    session = ProtocolSession(url)
+    session.rerun()
+    done = session.wait_for(lambda c: c.script_runs_finished >= 1, LOAD_TIMEOUT_MS / 1000)
+    elapsed = time.perf_counter() - t0
+    session.close()
+    return elapsed if done else None
 
 
 def stages(marks: dict) -> str:
@@ -188,6 +199,8 @@ def main() -> None:
         pid = server.pid
         # warm the server (imports, the moons dataset cache) so the sessions start alike
         warm, warm_marks = timed_page_load(browser, server.url)
+        idle = [timed_page_load(browser, server.url) for _ in range(2)]  # the same load with nobody training
+        idle_server = [server_first_run(server.url) for _ in range(3)]
 
         kind = BrowserStudent if BROWSER_STUDENTS else ProtocolStudent
         students = [kind(browser, server.url, 81_000 + i) for i in range(SESSIONS)]
@@ -198,11 +211,12 @@ def main() -> None:
         for student in students:
             student.train()
 
-        loads = []
+        loads, busy_server = [], []
         for _ in range(NEW_LOADS):
             if all(s.finished() for s in students):
                 break
             loads.append(timed_page_load(browser, server.url))
+            busy_server.append(server_first_run(server.url))
         still_training = sum(not s.finished() for s in students)
 
         deadline = time.monotonic() + FINISH_TIMEOUT
@@ -268,13 +282,20 @@ def main() -> None:
         (f"students' {'Chromium tabs' if BROWSER_STUDENTS else 'protocol clients'} + this script's browser, CPU meanwhile",
          f"{client_cpu:.0f}%", "info", "-"),
         ("first page load, fresh server (imports, data cache)", fmt_s(warm), "info", "-"),
+        (f"page load, nobody training (median of {len(idle)}: {', '.join(fmt_s(x) for x, _ in idle)})",
+         fmt_s(statistics.median([x or float('inf') for x, _ in idle])), "info", "-"),
         (f"new page load during training (median of {len(loads)}: {', '.join(fmt_s(x) for x in loads)})",
          fmt_s(load_s), f"<= {TARGET_LOAD_S:g} s", yes(load_s is not None and load_s <= TARGET_LOAD_S)),
         ("  sessions still training after those loads", f"{still_training}/{SESSIONS}", "info", "-"),
+        ("  the server's part: websocket open -> first script run over, nobody training",
+         fmt_s(statistics.median([x or float('inf') for x in idle_server])), "info", "-"),
+        (f"  the server's part during training ({', '.join(fmt_s(x) for x in busy_server)})",
+         fmt_s(statistics.median([x or float('inf') for x in busy_server])) if busy_server else "-", "info", "-"),
     ]
     rows += [(f"  load stages (s): {' / '.join(STAGES)}", "", "", "")]
     rows += [(f"    {label}: {stages(m)}", "", "", "") for label, m in
-             [("fresh server", warm_marks)] + [(f"during training #{n}", m) for n, m in enumerate(load_marks, 1)]]
+             [("fresh server", warm_marks)] + [(f"nobody training #{n}", m) for n, (_, m) in enumerate(idle, 1)]
+             + [(f"during training #{n}", m) for n, m in enumerate(load_marks, 1)]]
     table("concurrent training", rows)
 
     rows = [
