@@ -35,5 +35,5 @@ board.layers(run)
 if ui.is_training(PAGE):
     ui.train_live(run, board.draw, redraw_seconds=1.0)
 else:
-    ui.play(run, board.draw, frames) if frames else board.draw(view)
+    ui.show(run, view, board.draw, frames)
     board.drawing(view)

@@ -29,5 +29,5 @@ board = Board2D(data, cfg)
 if ui.is_training(PAGE):
     ui.train_live(run, board.draw)
 else:
-    ui.play(run, board.draw, frames) if frames else board.draw(view)
+    ui.show(run, view, board.draw, frames)
     take_it_with_you(cfg, view, data, PAGE)

@@ -217,6 +217,14 @@ def replay_controls(run: Run, page: str) -> tuple[Run, list[int]]:
     return view, ([e for e in epochs if e >= epoch] if play and epoch < epochs[-1] else epochs if play else [])
 
 
+def show(run: Run, view: Run, draw, frames: list[int]) -> None:
+    """After training: animate the replay frames when Play was pressed, else draw the chosen view once."""
+    if frames:
+        play(run, draw, frames)
+    else:
+        draw(view)
+
+
 def play(run: Run, draw, epochs: list[int], seconds_per_frame: float = 0.15) -> None:
     """Draw the saved frames one after another (any click interrupts, as during training)."""
     for epoch in epochs:

@@ -12,6 +12,7 @@ from playground.data import DATASETS
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+PAGES = Path(__file__).resolve().parents[1] / "pages"
 
 
 def _app(**state) -> AppTest:
@@ -212,3 +213,11 @@ def test_see_inside_draws_one_map_per_neuron():
     heatmaps = [t for t in net["data"] if t["type"] == "heatmap"]
     assert len(heatmaps) == 2 + 5 + 3 + 1  # inputs, two hidden layers, P(class 1)
     assert any(t["type"] == "scatter" and t["mode"] == "lines" for t in net["data"])  # weight edges
+
+
+def test_no_page_prints_a_stray_value():
+    """A bare expression in a page script is written to the page by Streamlit's magic (it once showed `None`)."""
+    for page, prefix in (("playground_2d", ""), ("tabular", "tabular_"), ("images", "images_")):
+        at = run_app(str(PAGES / f"{page}.py"), {}, prefix)
+        assert not at.exception, page
+        assert not [m.value for m in at.markdown if m.value.strip("`") in ("None", "True", "False")], page
