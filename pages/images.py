@@ -28,12 +28,13 @@ try:
 except ValueError as err:  # a pool that shrinks the image away, a network over the size cap, a wrong loss
     st.error(str(err))
     st.stop()
-ui.control_buttons(run, PAGE)
-view, frames = (run, []) if ui.is_training(PAGE) else ui.replay_controls(run, PAGE)
-board = ImagesBoard(data, cfg, cfg.data.dataset, on)
-board.layers(run)
-if ui.is_training(PAGE):
-    ui.train_live(run, board.draw, redraw_seconds=1.0)
-else:
-    ui.show(run, view, board.draw, frames)
-    board.drawing(view)
+
+
+def make_board() -> ImagesBoard:
+    board = ImagesBoard(data, cfg, cfg.data.dataset, on)
+    board.layers(run)
+    return board
+
+
+board, view = ui.board_for(run, PAGE, make_board, redraw_seconds=1.0)  # image frames cost more: one a second
+board.drawing(view)

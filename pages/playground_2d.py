@@ -23,11 +23,5 @@ if problem:
     st.error(problem)
     st.stop()
 run = ui.current_run(cfg, data)
-ui.control_buttons(run, PAGE)
-view, frames = (run, []) if ui.is_training(PAGE) else ui.replay_controls(run, PAGE)
-board = Board2D(data, cfg)
-if ui.is_training(PAGE):
-    ui.train_live(run, board.draw)
-else:
-    ui.show(run, view, board.draw, frames)
-    take_it_with_you(cfg, view, data, PAGE)
+_, view = ui.board_for(run, PAGE, lambda: Board2D(data, cfg))
+take_it_with_you(cfg, view, data, PAGE)

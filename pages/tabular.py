@@ -30,11 +30,5 @@ for note in data.notes:
 if ui.scale_tip(cfg, data):
     st.caption(ui.scale_tip(cfg, data))
 run = ui.current_run(cfg, data)
-ui.control_buttons(run, PAGE)
-view, frames = (run, []) if ui.is_training(PAGE) else ui.replay_controls(run, PAGE)
-board = TabularBoard(data, cfg)
-if ui.is_training(PAGE):
-    ui.train_live(run, board.draw)
-else:
-    ui.show(run, view, board.draw, frames)
-    take_it_with_you(cfg, view, data, PAGE)
+_, view = ui.board_for(run, PAGE, lambda: TabularBoard(data, cfg))
+take_it_with_you(cfg, view, data, PAGE)

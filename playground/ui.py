@@ -217,6 +217,22 @@ def replay_controls(run: Run, page: str) -> tuple[Run, list[int]]:
     return view, ([e for e in epochs if e >= epoch] if play and epoch < epochs[-1] else epochs if play else [])
 
 
+def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SECONDS):
+    """The end of every training page: Train/Stop/Reset, the replay slider, the board, then either
+    the live loop (Train was pressed; it ends in a rerun) or the run drawn once (or replayed).
+
+    Returns (board, the run or replay shown) for what a page adds below (downloads, drawing).
+    """
+    control_buttons(run, page)
+    training = is_training(page)
+    view, frames = (run, []) if training else replay_controls(run, page)
+    board = make_board()
+    if training:
+        train_live(run, board.draw, redraw_seconds)
+    show(run, view, board.draw, frames)
+    return board, view
+
+
 def show(run: Run, view: Run, draw, frames: list[int]) -> None:
     """After training: animate the replay frames when Play was pressed, else draw the chosen view once."""
     if frames:
