@@ -86,10 +86,11 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
         x, y = data.X_test[highlight]
         traces.append(dict(type="scatter", x=[x], y=[y], mode="markers", name="chosen point", hoverinfo="skip",
                            marker=dict(symbol="circle-open", size=20, color="black", line=dict(width=3))))
+    legend_rows = 1 if k + 3 <= 5 else 2  # k classes, train, test, chosen point: more than 5 wrap in a page column
     return _figure(traces, dict(
-        title=dict(text=title), height=520, font=FONT, plot_bgcolor="white",
+        title=dict(text=title), height=495 + 25 * legend_rows, font=FONT, plot_bgcolor="white",
         # fixed margins that hold the legend: plotly's auto-margin would lay the figure out twice a frame
-        margin=dict(l=50, r=10, t=50, b=95, autoexpand=False),
+        margin=dict(l=50, r=10, t=50, b=70 + 25 * legend_rows, autoexpand=False),
         legend=dict(orientation="h", x=0, y=-0.16, yanchor="top", groupclick="toggleitem"),
         xaxis=_axis("x1", range=[xs[0], xs[-1]], constrain="domain"),
         yaxis=_axis("x2", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain"),
