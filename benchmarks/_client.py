@@ -25,6 +25,7 @@ class ProtocolSession:
         self.query_string = query_string
         self.buttons: dict[str, str] = {}  # widget key -> widget id, from the page's deltas
         self.alerts: list[str] = []  # every alert body shown, in order
+        self.alert_times: list[float] = []  # time.monotonic() each alert arrived
         self.metrics: dict[str, str] = {}  # latest value per metric label
         self.exceptions: list[str] = []
         self.messages = 0
@@ -64,6 +65,7 @@ class ProtocolSession:
             self.buttons[element.button.id.rsplit("-", 1)[-1]] = element.button.id
         elif which == "alert":
             self.alerts.append(element.alert.body)
+            self.alert_times.append(time.monotonic())
         elif which == "metric":
             self.metrics[element.metric.label] = element.metric.body
         elif which == "exception":
@@ -89,6 +91,10 @@ class ProtocolSession:
                     return condition(self)
                 self._changed.wait(left)
         return True
+
+    def first_shown(self, text: str) -> float | None:
+        """time.monotonic() at which an alert containing text first arrived, or None."""
+        return next((t for t, alert in zip(self.alert_times, self.alerts) if text in alert), None)
 
     def shows(self, text: str) -> bool:
         return any(text in alert for alert in self.alerts[-3:])

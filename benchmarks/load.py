@@ -1,7 +1,7 @@
 """A classroom on one server: 10 browser sessions training at once, a page opened meanwhile, a tab closed.
 
-1. 10 Streamlit sessions open the 2-D page through a share link with N epochs (default 100;
-   `load.py 200` for 200) and their own seed, and all press Train. All must finish ("Finished N
+1. 10 Streamlit sessions open the 2-D page through a share link with N epochs (default 300;
+   `load.py 100` for 100) and their own seed, and all press Train. All must finish ("Finished N
    epochs") with no exception on the page; each one's final test accuracy is printed. The students
    are protocol clients by default (benchmarks/_client.py: the page's own websocket messages, every
    frame received and parsed), because in a classroom their browsers run on their own machines;
@@ -137,6 +137,10 @@ class BrowserStudent:
     def finished(self) -> bool:
         return self.page.locator(f"text=Finished {EPOCHS} epochs").count() > 0
 
+    def finished_at(self) -> float | None:
+        """When the finish was seen (polled: an upper bound)."""
+        return time.monotonic() if self.finished() else None
+
     def result(self) -> tuple[str, int]:
         """(test accuracy shown, exceptions shown)."""
         try:
@@ -165,6 +169,10 @@ class ProtocolStudent:
 
     def finished(self) -> bool:
         return self.session.shows(f"Finished {EPOCHS} epochs")
+
+    def finished_at(self) -> float | None:
+        """When the finish message arrived (stamped by the client's reader)."""
+        return self.session.first_shown(f"Finished {EPOCHS} epochs")
 
     def result(self) -> tuple[str, int]:
         return (self.session.metrics.get("Test accuracy", "-") if self.finished() else "-"), len(self.session.exceptions)
@@ -223,8 +231,9 @@ def main() -> None:
         finish_s = {}
         while time.monotonic() < deadline and len(finish_s) < SESSIONS:
             for i, student in enumerate(students):
-                if i not in finish_s and student.finished():
-                    finish_s[i] = time.monotonic() - t0
+                at = student.finished_at() if i not in finish_s else None
+                if at is not None:
+                    finish_s[i] = at - t0
             time.sleep(0.2)
         phase = time.monotonic() - t0
         busy_cpu = 100 * (cpu_seconds(pid) - cpu0) / phase

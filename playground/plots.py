@@ -86,11 +86,13 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
         x, y = data.X_test[highlight]
         traces.append(dict(type="scatter", x=[x], y=[y], mode="markers", name="chosen point", hoverinfo="skip",
                            marker=dict(symbol="circle-open", size=20, color="black", line=dict(width=3))))
-    legend_rows = 1 if k + 3 <= 5 else 2  # k classes, train, test, chosen point: more than 5 wrap in a page column
+    # Fixed margins that hold the legend (plotly's auto-margin would lay the figure out twice a frame): k classes,
+    # train, test (and the chosen point) wrap four to a row in a column as narrow as a 1280-pixel window gives.
+    legend_rows = -(-(k + 2 + (highlight is not None)) // 4)
+    bottom = 62 + 30 * legend_rows
     return _figure(traces, dict(
-        title=dict(text=title), height=495 + 25 * legend_rows, font=FONT, plot_bgcolor="white",
-        # fixed margins that hold the legend: plotly's auto-margin would lay the figure out twice a frame
-        margin=dict(l=50, r=10, t=50, b=70 + 25 * legend_rows, autoexpand=False),
+        title=dict(text=title), height=50 + 375 + bottom, font=FONT, plot_bgcolor="white",
+        margin=dict(l=50, r=10, t=50, b=bottom, autoexpand=False),
         legend=dict(orientation="h", x=0, y=-0.16, yanchor="top", groupclick="toggleitem"),
         xaxis=_axis("x1", range=[xs[0], xs[-1]], constrain="domain"),
         yaxis=_axis("x2", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain"),
@@ -120,8 +122,8 @@ def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entrop
         score_axis = _axis(score_label, range=[low - 0.05, 1.02])
     panel_title = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", xanchor="center", showarrow=False, font=dict(size=16))
     return _figure(traces, dict(
-        height=340, margin=dict(l=70, r=10, t=40, b=100, autoexpand=False), font=FONT,  # fixed: see boundary_figure
-        legend=dict(orientation="h", y=-0.3, yanchor="top"),
+        height=360, margin=dict(l=70, r=10, t=40, b=120, autoexpand=False), font=FONT,  # fixed: see boundary_figure
+        legend=dict(orientation="h", y=-0.28, yanchor="top"),
         xaxis=_axis("epoch", range=[0, x_max], domain=[0, 0.44], anchor="y"),
         xaxis2=_axis("epoch", range=[0, x_max], domain=[0.56, 1], anchor="y2"),
         yaxis=_axis(loss_label, rangemode="tozero", anchor="x"), yaxis2=dict(score_axis, anchor="x2"),

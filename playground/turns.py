@@ -35,15 +35,28 @@ class Turns:
         """How many sessions are queued for a slot."""
         return len(self._queue)
 
-    def _take(self) -> None:
+    @property
+    def busy(self) -> bool:
+        """True when a newcomer would have to queue."""
+        return self._free == 0 or bool(self._queue)
+
+    def _take(self) -> bool:
+        """Wait for a slot in arrival order; True if this had to queue."""
         ticket = object()
         with self._cond:
+            queued = self.busy
             self._queue.append(ticket)
-            while self._queue[0] is not ticket or self._free == 0:
-                self._cond.wait()
+            try:
+                while self._queue[0] is not ticket or self._free == 0:
+                    self._cond.wait()
+            except BaseException:  # never leave a dead ticket at the head: it would block everyone
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+                raise
             self._queue.popleft()
             self._free -= 1
             self._cond.notify_all()  # the next in line may go too if another slot is free
+        return queued
 
     def _give_back(self) -> None:
         with self._cond:
@@ -69,9 +82,11 @@ class Turn:
         self.held = 0.0  # seconds of slot time before the current hold
         self._since: float | None = None
 
-    def start(self) -> None:
-        self.turns._take()
+    def start(self) -> bool:
+        """Take a slot (queueing if need be); True if this had to wait for it."""
+        queued = self.turns._take()
         self._since = time.monotonic()
+        return queued
 
     def stop(self) -> None:
         if self._since is not None:
@@ -88,8 +103,7 @@ class Turn:
         if self._since is None or time.monotonic() - self._since < self.turns.slice_seconds or not self.turns.waiting:
             return False
         self.stop()
-        self.start()
-        return True
+        return self.start()
 
     def pause(self, seconds: float) -> None:
         """Wait without holding a slot (a paced animation must not keep others out); the wait counts on clock()."""

@@ -163,13 +163,17 @@ def live(steps: Iterable, draw: Callable[[], None], done: Callable[[], bool], bu
     """Drive a training loop (a run's snapshots, a race's rounds) in a training slot, drawing as it goes.
 
     draw() runs at the first step, at the end, and every `redraw_seconds` of this session's own
-    slot time: a few times a second when the server is quiet, once per turn when sessions queue.
+    slot time: a few times a second when the server is quiet, at the start of each turn when
+    sessions queue (and once before queueing for the first slot).
     `pace(step)` may ask for a wait before drawing a step (a short race stretched to be watchable);
     the slot is free meanwhile. Stop (or any widget) interrupts at the next Streamlit call inside
     draw(); the slot is given back and the loop stays suspended in session state. Returns False
     when the tests' step budget paused the loop before it was done.
     """
-    with training_turns().turn() as turn:
+    turns = training_turns()
+    if turns.busy:
+        draw()  # others are training: show this run's board (and notice a Stop) while it queues
+    with turns.turn() as turn:
         last_draw = float("-inf")
         for n, step in enumerate(steps, 1):
             wait = pace(step) if pace else 0.0
@@ -180,7 +184,8 @@ def live(steps: Iterable, draw: Callable[[], None], done: Callable[[], bool], bu
                 draw()
             if budget and n >= budget and not done():
                 return False
-            turn.share()
+            if turn.share():
+                last_draw = float("-inf")  # back from the queue: draw first, so a Stop pressed meanwhile acts now
     return True
 
 

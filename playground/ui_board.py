@@ -55,7 +55,7 @@ def show_progress(progress, metrics, run: Run) -> None:
 def show_curves(placeholder, run: Run, frame: int, loss_label: str, score_label: str = "accuracy") -> None:
     """The loss and score curves; before the first epoch there is nothing to plot, so one line says so."""
     if not run.history.epoch:
-        placeholder.caption("Loss and accuracy curves appear here once training starts.")
+        placeholder.caption("Training curves (loss and score against epochs) appear here once training starts.")
         return
     fig = plots.curves_figure(run.history, run.cfg.train.epochs, loss_label, score_label)
     placeholder.plotly_chart(fig, key=f"curves_{frame}", **CHART)

@@ -40,7 +40,7 @@ def test_page_renders_untrained_with_boundary_bars_and_no_empty_curves():
     charts = _charts(at)
     assert set(charts) == {"boundary", "bars"}  # no empty curves chart before the first epoch: a line says why
     assert charts["boundary"]["data"][0]["type"] == "heatmap"
-    assert any("curves appear here once training starts" in c.value for c in at.caption)
+    assert any("appear here once training starts" in c.value for c in at.caption)
     assert _metrics(at)["Test loss"] == "—"
 
 
@@ -215,9 +215,16 @@ def test_see_inside_draws_one_map_per_neuron():
     assert any(t["type"] == "scatter" and t["mode"] == "lines" for t in net["data"])  # weight edges
 
 
-def test_no_page_prints_a_stray_value():
-    """A bare expression in a page script is written to the page by Streamlit's magic (it once showed `None`)."""
-    for page, prefix in (("playground_2d", ""), ("tabular", "tabular_"), ("images", "images_")):
-        at = run_app(str(PAGES / f"{page}.py"), {}, prefix)
-        assert not at.exception, page
-        assert not [m.value for m in at.markdown if m.value.strip("`") in ("None", "True", "False")], page
+def test_no_page_script_has_a_bare_expression_streamlit_would_print():
+    """Streamlit's magic writes a bare expression's value to the page (a conditional once showed `None`).
+
+    Magic is off in .streamlit/config.toml as well; this keeps the scripts clean wherever they run.
+    """
+    import ast
+
+    for path in [*PAGES.glob("*.py"), Path(APP)]:
+        tree = ast.parse(path.read_text())
+        docstring = tree.body[0] if tree.body and isinstance(tree.body[0], ast.Expr) else None
+        bare = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Expr) and node is not docstring
+                and not isinstance(node.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
+        assert not bare, f"{path.name}: bare expressions on lines {bare}"

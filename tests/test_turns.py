@@ -123,3 +123,21 @@ def test_default_slots_follow_the_cores_this_process_may_use(monkeypatch):
     assert default_slots() == 1
     monkeypatch.setenv("PLAYGROUND_SLOTS", "nonsense")
     assert default_slots() == 1
+
+
+def test_a_containers_cpu_quota_caps_the_cores(tmp_path):
+    from playground.device import cpu_quota
+
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("150000 100000\n")  # docker --cpus=1.5
+    assert cpu_quota(cpu_max) == 2
+    cpu_max.write_text("100000 100000\n")
+    assert cpu_quota(cpu_max) == 1
+    cpu_max.write_text("max 100000\n")
+    assert cpu_quota(cpu_max) is None
+    quota, period = tmp_path / "q", tmp_path / "p"  # cgroup v1
+    quota.write_text("-1\n"), period.write_text("100000\n")
+    assert cpu_quota(tmp_path / "none", (quota, period)) is None
+    quota.write_text("50000\n")
+    assert cpu_quota(tmp_path / "none", (quota, period)) == 1
+    assert cpu_quota(tmp_path / "none", (tmp_path / "x", tmp_path / "y")) is None  # no cgroup files: no limit

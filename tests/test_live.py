@@ -1,0 +1,69 @@
+"""ui.live(): the one live loop of every page, driven here with plain callables (no page needed)."""
+import threading
+import time
+
+import pytest
+
+from playground import ui
+
+
+def _steps(n, seconds=0.0, log=None):
+    for i in range(n):
+        time.sleep(seconds)
+        if log is not None:
+            log.append(i)
+        yield i
+
+
+def _free(turns) -> int:
+    return turns._free
+
+
+def test_draws_the_first_step_the_last_and_a_few_a_second_between():
+    state, draws = {"done": False}, []
+
+    def steps():
+        for i in range(30):
+            time.sleep(0.02)
+            state["done"] = i == 29
+            yield i
+
+    assert ui.live(steps(), lambda: draws.append(time.monotonic()), lambda: state["done"], redraw_seconds=0.1)
+    assert 4 <= len(draws) <= 9  # 0.6 s of steps at one frame per 0.1 s, plus the first and the last
+    assert draws[-1] >= draws[0] + 0.5
+
+
+def test_the_budget_pauses_like_stop_and_gives_the_slot_back():
+    turns = ui.training_turns()
+    free = _free(turns)
+    assert ui.live(_steps(10), lambda: None, lambda: False, budget=3) is False
+    assert _free(turns) == free
+
+
+def test_an_interrupted_draw_gives_the_slot_back():
+    turns, draws = ui.training_turns(), []
+    free = _free(turns)
+
+    def draw():
+        draws.append(1)
+        if len(draws) == 2:
+            raise RuntimeError("Stop pressed")  # Streamlit raises inside the first Streamlit call after a click
+
+    with pytest.raises(RuntimeError):
+        ui.live(_steps(100, 0.01), draw, lambda: False, redraw_seconds=0.02)
+    assert _free(turns) == free
+
+
+def test_a_queued_session_shows_its_board_before_waiting():
+    turns, draws, steps_run = ui.training_turns(), [], []
+    holders = [turns.turn() for _ in range(turns.slots)]
+    for h in holders:
+        h.__enter__()  # every slot taken by other sessions
+    t = threading.Thread(target=ui.live, args=(_steps(3, 0.0, steps_run), lambda: draws.append(1), lambda: False))
+    t.start()
+    time.sleep(0.3)
+    assert draws == [1] and steps_run == []  # drawn once while queued, no training without a slot
+    for h in holders:
+        h.__exit__(None, None, None)
+    t.join(10)
+    assert steps_run == [0, 1, 2] and len(draws) >= 2
