@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 # Orange and blue as in TF Playground first, then well-separated hues.
-CLASS_COLORS = ("#f08c1a", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+CLASS_COLORS = ("#f08c1a", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 FONT = dict(size=14)
 REDRAW_SECONDS = 0.2  # live figures are redrawn five times a second: smooth to watch, cheap next to training
 
@@ -114,6 +114,7 @@ def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entrop
         traces.append(dict(type="scatter", x=history.batch_epoch, y=history.batch_loss, mode="lines", name="train loss (batches)",
                            line=dict(color="#9ecae1", width=1.5)))
     x_max = max(n_epochs or 1, history.epoch[-1] if history.epoch else 1)
+    whole = dict(dtick=1) if x_max <= 10 else {}  # epochs are whole numbers: no 0.5 ticks on short runs
     if score_label == "accuracy":
         score_axis = _axis("accuracy", range=[0, 1.02], tickformat=".0%")
     else:  # R² can be very negative for an untrained model: show the useful part
@@ -124,8 +125,8 @@ def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entrop
     return _figure(traces, dict(
         height=360, margin=dict(l=70, r=10, t=40, b=120, autoexpand=False), font=FONT,  # fixed: see boundary_figure
         legend=dict(orientation="h", y=-0.28, yanchor="top"),
-        xaxis=_axis("epoch", range=[0, x_max], domain=[0, 0.44], anchor="y"),
-        xaxis2=_axis("epoch", range=[0, x_max], domain=[0.56, 1], anchor="y2"),
+        xaxis=_axis("epoch", range=[0, x_max], domain=[0, 0.44], anchor="y", **whole),
+        xaxis2=_axis("epoch", range=[0, x_max], domain=[0.56, 1], anchor="y2", **whole),
         yaxis=_axis(loss_label, rangemode="tozero", anchor="x"), yaxis2=dict(score_axis, anchor="x2"),
         annotations=[dict(panel_title, x=0.22, text="Loss"), dict(panel_title, x=0.78, text=score_label.capitalize())],
     ))
@@ -145,7 +146,7 @@ def proba_bars(proba_row: np.ndarray, class_names, true_class: int | None = None
     )
     return _figure([bar], dict(
         title=dict(text=title), height=90 + 45 * len(names), margin=dict(l=70, r=45, t=50, b=55), font=FONT,
-        xaxis=_axis("probability", range=[0, 1.2], tickformat=".0%"),
+        xaxis=_axis("probability", range=[0, 1.2], tickformat=".0%", tickvals=[0, 0.5, 1]),  # room for the labels, no 120% tick
         yaxis=_axis("class", autorange="reversed", type="category"),  # "0".."9" are names, not numbers
     ))
 
@@ -253,7 +254,7 @@ def image_grid_figure(images: np.ndarray, proba: np.ndarray, y_true, class_names
         )
         fig.update_xaxes(showticklabels=False, row=r, col=c)
         fig.update_yaxes(showticklabels=False, row=r, col=c)
-        fig.update_yaxes(range=[0, 1], tickformat=".0%", nticks=3, row=r, col=c + 1)
+        fig.update_yaxes(range=[0, 1.05], tickvals=[0.5, 1], tickformat=".0%", ticklabelposition="inside", tickfont=dict(size=9), row=r, col=c + 1)  # outside, labels sat on the image
         fig.update_xaxes(tickmode="array", tickvals=list(range(k)), ticktext=[str(n)[:5] for n in class_names], tickfont=dict(size=10), row=r, col=c + 1)
     fig.update_layout(
         title="Test images and the model's class probabilities (green: correct, red: wrong guess)",

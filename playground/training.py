@@ -265,6 +265,7 @@ class Run:
         self.frames: dict[int, dict] = {}  # epoch -> CPU state_dict, for replay; thinned on long runs
         state_bytes = sum(v.numel() * v.element_size() for v in self.model.state_dict().values())
         self._max_frames = min(MAX_FRAMES, FRAME_BYTES // max(state_bytes, 1))
+        self._stride = 1  # epochs between saved frames; doubles whenever the budget is reached
         self._loop: Iterator[Snapshot] | None = None
         self._data, self._device = data, device
 
@@ -281,14 +282,19 @@ class Run:
         return run
 
     def _record_frame(self, snap: Snapshot) -> None:
-        """Keep the weights at each finished epoch; past the budget drop every other frame (never the first or last)."""
+        """Keep the weights every `stride` epochs, evenly over the whole run, plus the latest epoch;
+        past the budget the stride doubles (0, 2, 4, ... then 0, 4, 8, ...), so early epochs stay replayable."""
         if self._max_frames < 2 or snap.epoch in self.frames:
             return
         self.frames[snap.epoch] = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
-        if len(self.frames) > self._max_frames:
-            epochs = sorted(self.frames)
-            for epoch in epochs[1:-1:2]:
-                del self.frames[epoch]
+        while len(self.frames) > self._max_frames:
+            self._stride *= 2
+            self._drop_off_stride(keep=snap.epoch)
+        self._drop_off_stride(keep=snap.epoch)  # the previous latest epoch, if it was off the stride
+
+    def _drop_off_stride(self, keep: int) -> None:
+        for epoch in [e for e in self.frames if e % self._stride and e != keep]:
+            del self.frames[epoch]
 
     def view_at(self, epoch: int) -> Run:
         """This run as it stood after `epoch` (a saved frame): its own model, history up to then."""

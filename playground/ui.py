@@ -212,9 +212,11 @@ def replay_controls(run: Run, page: str) -> tuple[Run, list[int]]:
     if not run.done or len(run.frames) < 2:
         return run, []
     epochs = sorted(run.frames)
+    # a new key after each Play: the slider starts again at the last epoch, where the animation ended
+    key = f"replay_{page}_{abs(hash(run.cfg)) % 10**8}_{st.session_state.get(f'plays_{page}', 0)}"
     slider_col, play_col = st.columns([6, 1], vertical_alignment="bottom")
     epoch = slider_col.select_slider(
-        "Replay: the network after epoch", epochs, value=epochs[-1], key=f"replay_{page}_{abs(hash(run.cfg)) % 10**8}",
+        "Replay: the network after epoch", epochs, value=epochs[-1], key=key,
         help="Slide back through training: the pictures, bars and curves show the network as it was after that epoch.",
     )
     play = play_col.button("Play", key=f"play_{page}", width="stretch", help="Animate training from the chosen epoch to the end.")
@@ -235,6 +237,9 @@ def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SE
     if training:
         train_live(run, board.draw, redraw_seconds)
     show(run, view, board.draw, frames)
+    if frames:  # Play has animated to the last epoch: rerun with the slider there too
+        st.session_state[f"plays_{page}"] = st.session_state.get(f"plays_{page}", 0) + 1
+        st.rerun()
     return board, view
 
 

@@ -137,10 +137,10 @@ def explain(name: str, cfg, n_classes: int) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Correct loop**")
-        st.code(snippet(mistake, cfg, n_classes), language="python")
+        st.code(snippet(mistake, cfg, n_classes), language="python", wrap_lines=True)
     with right:
         st.markdown("**With the mistake**")
-        st.code(snippet(mistake, cfg, n_classes, buggy=True), language="python")
+        st.code(snippet(mistake, cfg, n_classes, buggy=True), language="python", wrap_lines=True)  # the comment on the bug must show
     st.caption(f"What to look for: {mistake.look_for}")
 
 

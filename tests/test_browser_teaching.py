@@ -32,6 +32,17 @@ def test_replay_inside_view_and_code_download(page, server, tmp_path):
     _settle(page)
     page.wait_for_selector("text=Replay: the network after epoch 0 of 40")
     assert page.locator("[class*='st-key-boundary_'] .gtitle").first.text_content() == "Decision boundary, epoch 0"
+    # Play animates from there to the end; the slider then stands at the last epoch too
+    page.locator(".st-key-play_2d button").first.click()
+    page.wait_for_selector("text=Finished 40 epochs", timeout=60_000)
+    _settle(page)
+    replay = page.locator("[class*='st-key-replay_2d_']").first
+    assert replay.locator("input[type='range']").first.get_attribute("aria-valuetext") == "40", replay.inner_text()
+    slider = replay.locator("input[type='range']").first
+    slider.focus()
+    page.keyboard.press("Home")
+    _settle(page)
+    page.wait_for_selector("text=Replay: the network after epoch 0 of 40")
     page.locator(".st-key-inside label").first.click()
     _settle(page)
     assert page.locator("text=Inside the network").count() >= 1

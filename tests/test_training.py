@@ -127,6 +127,8 @@ def test_replay_frames_are_kept_thinned_and_rebuild_each_epoch():
     run, _ = _run(cfg)
     epochs = sorted(run.frames)
     assert 2 < len(epochs) <= 60 and epochs[0] == 0 and epochs[-1] == 150
+    gaps = {b - a for a, b in zip(epochs[:-2], epochs[1:-1])}
+    assert len(gaps) == 1 and gaps.pop() <= 150 / 30  # evenly spread over the whole run, early epochs included
     view = run.view_at(epochs[3])
     assert view.history.epoch[-1] == epochs[3] and view.replay_of is run
     assert view.history.test_loss == run.history.test_loss[: epochs[3] + 1]
