@@ -81,9 +81,7 @@ for epoch in range(1, {epochs} + 1):
     order = torch.randperm(n, generator=generator)
     for start in range(0, n, {batch_size}):
         idx = order[start : start + {batch_size}]
-        if {batchnorm} and len(idx) < 2:
-            continue  # BatchNorm cannot normalise a batch of one
-        optimizer.zero_grad()
+{skip_tiny}        optimizer.zero_grad()
         loss = loss_fn(model(X_train[idx]), target(y_train[idx]))
         loss.backward()
         optimizer.step()
@@ -118,7 +116,7 @@ def script(cfg: Config, n_features: int, n_classes: int) -> str:
         target=".float().unsqueeze(1)" if loss.binary or regression else "",
         epochs=t.epochs,
         batch_size=t.batch_size,
-        batchnorm=cfg.model.batchnorm,
+        skip_tiny="        if len(idx) < 2:\n            continue  # BatchNorm cannot normalise a batch of one\n" if cfg.model.batchnorm else "",
     )
 
 
