@@ -63,10 +63,14 @@ def test_a_classroom_link_opens_with_its_settings_and_hidden_controls(browser, s
     page.goto(f"{server[0]}/?{urlencode({**cfg.to_query(), 'hide': 'optimizer,lr'})}")
     page.wait_for_selector(IDLE, timeout=60_000)
     page.wait_for_selector("h1:has-text('2-D playground')")
+    # a page's first run on a fresh server is followed by a second one (ensure_navigation): wait for the settled values
+    from playwright.sync_api import expect  # imported here: without playwright the fixtures skip (or fail in CI)
+
+    expect(page.locator(".st-key-dataset input").first).to_have_value("XOR", timeout=20_000)
+    expect(page.locator(".st-key-width_0 input")).to_have_value("6", timeout=20_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "teaching_link.png"), full_page=True)
-    assert page.locator(".st-key-dataset input").first.input_value() == "XOR"
     assert page.locator(".st-key-optimizer").count() == 0 and page.locator(".st-key-lr").count() == 0
-    assert page.locator(".st-key-width_0 input").input_value() == "6"
     page.locator(".st-key-train button").first.click()
     page.wait_for_selector("text=Finished 30 epochs", timeout=60_000)
     context.close()
