@@ -33,8 +33,15 @@ RECORDER = """
   const log = window.__log = [];
   const q = s => document.querySelector(s);
   let last = {};
+  // the boundary has two overlaid slots (ui_board.LiveChart): the visible frame is the newest title
+  const newest = () => {
+    const titles = [...document.querySelectorAll("[class*='st-key-boundary_'] .gtitle")].map(e => e.textContent);
+    const epoch = t => +((t.match(/epoch (\\d+)/) || [0, -1])[1]);
+    return titles.length ? titles.reduce((a, b) => epoch(b) > epoch(a) ? b : a) : null;
+  };
+  window.__newestTitle = newest;
   const read = () => ({
-    title: q("[class*='st-key-boundary_'] .gtitle")?.textContent ?? null,
+    title: newest(),
     progress: q("[data-testid='stProgress']")?.innerText ?? null,
     status: q("[data-testid='stAlert']")?.innerText ?? null,
     state: q("[data-testid='stApp']")?.getAttribute('data-test-script-state') ?? null,
@@ -60,7 +67,7 @@ def start_recording(page) -> None:
     page.evaluate("""() => {
       const q = s => document.querySelector(s);
       const t = performance.now();
-      window.__log.push([t, 'title', q("[class*='st-key-boundary_'] .gtitle")?.textContent ?? null]);
+      window.__log.push([t, 'title', window.__newestTitle()]);
       window.__log.push([t, 'progress', q("[data-testid='stProgress']")?.innerText ?? null]);
       window.__log.push([t, 'status', q("[data-testid='stAlert']")?.innerText ?? null]);
       window.__log.push([t, 'state', q("[data-testid='stApp']")?.getAttribute('data-test-script-state') ?? null]);
@@ -129,7 +136,7 @@ def measure_train(page, seed: int) -> dict:
     trained_titles = [(t, v) for t, v in titles if not v.endswith(" 0")]
     trained_progress = [(t, v) for t, v in progress if not v.startswith("Epoch 0 ")]
     return {"first_draw": first_draw, "first_boundary": first_boundary, "title_fps": rate(trained_titles),
-            "progress_fps": rate(trained_progress), "blank": median(blank) if blank else None}
+            "progress_fps": rate(trained_progress), "blank": median(blank) if blank else None, "blanks": len(blank)}
 
 
 def measure_cached(page, seed: int, other: int) -> dict:
@@ -221,7 +228,8 @@ def main() -> None:
          yes(title_fps >= TARGET_FPS)),
         ("(c) distinct progress texts per second while training", fmt(progress_fps, "/s"), f">= {TARGET_FPS:g} /s",
          yes(progress_fps >= TARGET_FPS)),
-        ("    boundary chart without a title per frame (remount)", fmt(blank), "info", "-"),
+        (f"    moments with no boundary drawn at all while training (3 runs; median length)",
+     f"{sum(col(trains, 'blanks'))} ({fmt(blank)})" if sum(col(trains, "blanks")) else "none", "none", yes(not sum(col(trains, "blanks")))),
     ]
     table("browser latency", rows)
     if problems:

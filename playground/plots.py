@@ -91,7 +91,7 @@ def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = Non
     legend_rows = -(-(k + 2 + (highlight is not None)) // 4)
     bottom = 62 + 30 * legend_rows
     return _figure(traces, dict(
-        title=dict(text=title), height=50 + 375 + bottom, font=FONT, plot_bgcolor="white",
+        title=dict(text=title), height=50 + 375 + bottom, font=FONT, plot_bgcolor="white", paper_bgcolor="white",
         margin=dict(l=50, r=10, t=50, b=bottom, autoexpand=False),
         legend=dict(orientation="h", x=0, y=-0.16, yanchor="top", groupclick="toggleitem"),
         xaxis=_axis("x1", range=[xs[0], xs[-1]], constrain="domain"),
@@ -123,7 +123,7 @@ def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entrop
         score_axis = _axis(score_label, range=[low - 0.05, 1.02])
     panel_title = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", xanchor="center", showarrow=False, font=dict(size=16))
     return _figure(traces, dict(
-        height=360, margin=dict(l=70, r=10, t=40, b=120, autoexpand=False), font=FONT,  # fixed: see boundary_figure
+        height=360, margin=dict(l=70, r=10, t=40, b=120, autoexpand=False), font=FONT, paper_bgcolor="white",  # fixed: see boundary_figure
         legend=dict(orientation="h", y=-0.28, yanchor="top"),
         xaxis=_axis("epoch", range=[0, x_max], domain=[0, 0.44], anchor="y", **whole),
         xaxis2=_axis("epoch", range=[0, x_max], domain=[0.56, 1], anchor="y2", **whole),
@@ -145,7 +145,7 @@ def proba_bars(proba_row: np.ndarray, class_names, true_class: int | None = None
         hovertemplate="%{y}: %{x:.1%}<extra></extra>",
     )
     return _figure([bar], dict(
-        title=dict(text=title), height=90 + 45 * len(names), margin=dict(l=70, r=45, t=50, b=55), font=FONT,
+        title=dict(text=title), height=90 + 45 * len(names), margin=dict(l=70, r=45, t=50, b=55), font=FONT, paper_bgcolor="white",
         xaxis=_axis("probability", range=[0, 1.2], tickformat=".0%", tickvals=[0, 0.5, 1]),  # room for the labels, no 120% tick
         yaxis=_axis("class", autorange="reversed", type="category"),  # "0".."9" are names, not numbers
     ))

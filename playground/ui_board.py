@@ -52,13 +52,59 @@ def show_progress(progress, metrics, run: Run) -> None:
         ph.metric(label, _fmt(last.get(key), is_pct))
 
 
+class LiveChart:
+    """A chart placeholder that never goes blank between live frames.
+
+    Streamlit remounts a plotly chart whenever its figure changes, and the new one is empty until
+    plotly has drawn it (~0.07 s of every 0.2 s frame). So each chart has two slots laid over each
+    other (CSS grid): a new frame goes into the older slot, which a marker element lifts on top, and
+    while it is being drawn the previous frame shows through it.
+    """
+
+    CSS = """<style>
+[class*='st-key-livetop'] { display: none !important; }
+[class*='st-key-livestack_'] { display: grid !important; grid-template-columns: minmax(0, 1fr); }
+[class*='st-key-livestack_'] > div { grid-area: 1 / 1; width: 100%%; }
+%s</style>"""
+    RULE = ".st-key-livestack_%s:has(> div > [class*='st-key-livetop%d_']) > div:nth-child(%d) { z-index: 2; }"
+
+    def __init__(self, name: str):
+        self.name, self.n = name, 0
+        stack = st.container(key=f"livestack_{name}", gap=None)
+        self.slots = [stack.empty(), stack.empty()]
+        self.marker = stack.empty()  # a hidden third child: which slot is on top
+
+    @classmethod
+    def style(cls, names) -> None:
+        """The stylesheet for these charts (once per script run, before them)."""
+        st.html(cls.CSS % "\n".join(cls.RULE % (n, i, i + 1) for n in names for i in (0, 1)))
+
+    def _next(self, key: str):
+        slot = self.n % 2
+        self.n += 1
+        with self.marker.container(key=f"livetop{slot}_{self.name}_{key}"):
+            st.html("<span></span>")
+        return self.slots[slot]
+
+    def plotly_chart(self, fig, key: str) -> None:
+        self._next(key).plotly_chart(fig, key=key, **CHART)
+
+    def caption(self, text: str) -> None:
+        self.slots[1].empty()
+        self.n = 0
+        self._next("caption").caption(text)
+
+
 def show_curves(placeholder, run: Run, frame: int, loss_label: str, score_label: str = "accuracy") -> None:
     """The loss and score curves; before the first epoch there is nothing to plot, so one line says so."""
     if not run.history.epoch:
         placeholder.caption("Training curves (loss and score against epochs) appear here once training starts.")
         return
     fig = plots.curves_figure(run.history, run.cfg.train.epochs, loss_label, score_label)
-    placeholder.plotly_chart(fig, key=f"curves_{frame}", **CHART)
+    if isinstance(placeholder, LiveChart):
+        placeholder.plotly_chart(fig, key=f"curves_{frame}")
+    else:
+        placeholder.plotly_chart(fig, key=f"curves_{frame}", **CHART)
 
 
 class Board2D:
@@ -68,12 +114,13 @@ class Board2D:
         self.data, self.cfg = data, cfg
         self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]))
         self.frame = 0
+        LiveChart.style(["boundary", "bars", "curves"])
         self.status = st.empty()
         self.progress = st.empty()
         self.metrics = [c.empty() for c in st.columns(4)]
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            self.boundary = st.empty()
+            self.boundary = LiveChart("boundary")
         with right:
             self.point = st.selectbox(
                 "Point to inspect", [AUTO, *range(len(data.y_test))], key=f"point_{hash(cfg.data)}",
@@ -81,9 +128,9 @@ class Board2D:
                 help="Which test point's class probabilities to show. 'Least sure' follows the test point "
                 "the model is most undecided about right now; it is ringed in the plot.",
             )
-            self.bars = st.empty()
+            self.bars = LiveChart("bars")
             self.summary = st.empty()
-        self.curves = st.empty()
+        self.curves = LiveChart("curves")
         self.show_inside = st.toggle(
             "See inside the network", key="inside", help="One small map per neuron: what it outputs at every point of the "
             "plane (blue positive, orange negative), and the weights between neurons as lines (thicker = larger).",
@@ -111,12 +158,12 @@ class Board2D:
         proba_grid = run.proba(self.grid)
         self.boundary.plotly_chart(
             plots.boundary_figure(self.xs, self.ys, proba_grid, data, highlight=idx, title=f"Decision boundary, epoch {epoch}"),
-            key=f"boundary_{self.frame}", **CHART,
+            key=f"boundary_{self.frame}",
         )
         self.bars.plotly_chart(
             plots.proba_bars(proba_test[idx], data.class_names, int(data.y_test[idx]),
                              title=f"Test point #{idx} (true: class {data.y_test[idx]})"),
-            key=f"bars_{self.frame}", **CHART,
+            key=f"bars_{self.frame}",
         )
         widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, data.n_classes)))
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. Ringed point: #{idx}; a black outline marks its true class.")
