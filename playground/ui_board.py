@@ -86,7 +86,9 @@ class LiveChart:
             st.html("<span></span>")
         return self.slots[slot]
 
-    def plotly_chart(self, fig, key: str) -> None:
+    def plotly_chart(self, fig, key: str, **_) -> None:
+        if fig.layout.paper_bgcolor is None:  # opaque: the frame underneath must not show through the margins
+            fig.layout.paper_bgcolor = "white"
         self._next(key).plotly_chart(fig, key=key, **CHART)
 
     def caption(self, text: str) -> None:
@@ -101,10 +103,7 @@ def show_curves(placeholder, run: Run, frame: int, loss_label: str, score_label:
         placeholder.caption("Training curves (loss and score against epochs) appear here once training starts.")
         return
     fig = plots.curves_figure(run.history, run.cfg.train.epochs, loss_label, score_label)
-    if isinstance(placeholder, LiveChart):
-        placeholder.plotly_chart(fig, key=f"curves_{frame}")
-    else:
-        placeholder.plotly_chart(fig, key=f"curves_{frame}", **CHART)
+    placeholder.plotly_chart(fig, key=f"curves_{frame}", **CHART)
 
 
 class Board2D:

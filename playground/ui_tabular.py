@@ -12,7 +12,7 @@ from playground import plots
 from playground.models import LOSSES, n_parameters
 from playground.training import Run
 from playground.ui import is_training
-from playground.ui_board import CHART, show_curves, show_progress, show_status
+from playground.ui_board import CHART, LiveChart, show_curves, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
 
@@ -33,10 +33,14 @@ class TabularBoard:
     def __init__(self, data, cfg):
         self.data, self.frame = data, 0
         self.classify = data.task == "classification"
+        LiveChart.style(["picture", "side", "curves", *(f"bars{i}" for i in range(MAX_ROWS))])
         self.status, self.progress = st.empty(), st.empty()
         self.metrics = [c.empty() for c in st.columns(4)]
         left, right = st.columns(2, gap="medium")
-        self.picture, self.side = left.empty(), right.empty()
+        with left:
+            self.picture = LiveChart("picture")
+        with right:  # the regression side holds the learned weights (metrics), not a chart
+            self.side = LiveChart("side") if self.classify else st.empty()
         if self.classify:
             self.coords, self.axis_labels = _projection(data)
             self.rows = st.multiselect(
@@ -45,8 +49,11 @@ class TabularBoard:
                 help="Pick up to 6 rows of the test set to see the probability the model gives each class, live.",
             )
             cols = st.columns(3)
-            self.bars = [cols[i % 3].empty() for i in range(len(self.rows))]
-        self.curves = st.empty()
+            self.bars = []
+            for i in range(len(self.rows)):
+                with cols[i % 3]:
+                    self.bars.append(LiveChart(f"bars{i}"))
+        self.curves = LiveChart("curves")
 
     def _row_label(self, i: int) -> str:
         return f"#{i} (true: {self.data.class_names[self.data.y_test[i]]})"
