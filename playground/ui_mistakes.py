@@ -12,13 +12,13 @@ from playground import plots
 from playground import ui
 from playground.data import DATASETS
 from playground.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, race_figure, settings, snippet
+from playground.ui_board import CHART, LiveChart
 
 PAGE = "mistakes"
 LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 EPOCHS = (1, 200)
 RACES_PER_SESSION = 4
 RACE_SECONDS = 3.0  # a short race is stretched to last this long, so it can be watched
-CHART = dict(width="stretch", config={"displayModeBar": False})
 
 
 def _key(name: str) -> str:
@@ -158,13 +158,14 @@ class Board:
     def __init__(self, data):
         self.data, self.frame = data, 0
         self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]))
+        LiveChart.style(["mistakes_curves", "mistakes_lane0", "mistakes_lane1"])
         self.status = st.empty()
-        self.curves = st.empty()
+        self.curves = LiveChart("mistakes_curves")
         columns = st.columns(2, gap="medium")
         self.boundaries, self.notes = [], []
-        for col in columns:
+        for i, col in enumerate(columns):
             with col:
-                self.boundaries.append(st.empty())
+                self.boundaries.append(LiveChart(f"mistakes_lane{i}"))
                 self.notes.append(st.empty())
         self.metrics = [c.empty() for c in st.columns(4)]
 

@@ -11,7 +11,7 @@ from playground.data import DATASETS
 from playground.models import LOSSES, OPTIMIZERS
 from playground import ui
 from playground.ui import SAVED, is_training, widget_key
-from playground.ui_board import CHART
+from playground.ui_board import CHART, LiveChart
 from playground.ui_widgets import BATCH_STEPS, Widgets
 
 PAGE = "race"
@@ -126,13 +126,17 @@ class RaceBoard:
     def __init__(self, race: R.Race):
         self.frame, n = 0, len(race.contestants)
         self.two_d = race.data.n_features == 2 and race.data.X_train.ndim == 2
+        LiveChart.style(["race_curves", "race_bars", *(f"race_lane{i}" for i in range(n))])
         self.status, self.progress = st.empty(), st.empty()
-        self.curves = st.empty()
+        self.curves = LiveChart("race_curves")
         if self.two_d:
             self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([race.data.X_train, race.data.X_test]), BOUNDARY_RESOLUTION)
-            self.pictures = [col.empty() for col in st.columns(n)]
+            self.pictures = []
+            for i, col in enumerate(st.columns(n)):
+                with col:
+                    self.pictures.append(LiveChart(f"race_lane{i}"))
         else:
-            self.bars = st.empty()
+            self.bars = LiveChart("race_bars")
         st.subheader("Summary")
         self.table = st.empty()
         self.notes = st.empty()
