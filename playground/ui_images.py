@@ -14,7 +14,7 @@ from playground.drawing import to_digit_image
 from playground.models import LOSSES, layer_table
 from playground.training import Run
 from playground.ui import is_training
-from playground.ui_board import CHART, show_curves, show_progress, show_status
+from playground.ui_board import CHART, LiveChart, show_curves, show_progress, show_status
 
 N_SHOWN = 8  # test images with bars
 N_MISTAKES = 8
@@ -54,12 +54,16 @@ class ImagesBoard:
         self.data, self.cfg, self.frame = data, cfg, 0
         st.caption(f"{data.notes[0]} Training on {device.describe(on)}.")
         self.layer_box = st.container()
+        LiveChart.style(["images_grid", "images_confusion", "images_mistakes", "images_curves"])
         self.status, self.progress = st.empty(), st.empty()
         self.metrics = [c.empty() for c in st.columns(4)]
         left, right = st.columns([3, 2], gap="medium")
-        self.grid, self.confusion = left.empty(), right.empty()
-        self.mistakes = st.empty()
-        self.curves = st.empty()
+        with left:
+            self.grid = LiveChart("images_grid")
+        with right:
+            self.confusion = LiveChart("images_confusion")
+        self.mistakes = LiveChart("images_mistakes")
+        self.curves = LiveChart("images_curves")
         self.drawable = dataset_name in DRAWABLE
 
     def layers(self, run: Run) -> None:
