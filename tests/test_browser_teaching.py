@@ -12,6 +12,14 @@ def _settle(page):
     page.wait_for_selector(IDLE, timeout=120_000)
 
 
+def _open(browser, url: str, height: int = 1600):
+    """A new session (browser context) on url, waited until its first script run is over."""
+    page = browser.new_context(viewport={"width": 1400, "height": height}).new_page()
+    page.goto(url)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    return page
+
+
 def _number(page, key, value):
     box = page.locator(f".st-key-{key} input")
     box.fill(str(value))
@@ -58,10 +66,7 @@ def test_replay_inside_view_and_code_download(page, server, tmp_path):
 
 def test_a_classroom_link_opens_with_its_settings_and_hidden_controls(browser, server):
     cfg = Config(DataConfig("xor", 300, 0.1), ModelConfig((6, 6), "relu"), TrainConfig("adagrad", 0.1, 16, 30, seed=5))
-    context = browser.new_context(viewport={"width": 1400, "height": 1200})
-    page = context.new_page()
-    page.goto(f"{server[0]}/?{urlencode({**cfg.to_query(), 'hide': 'optimizer,lr'})}")
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page = _open(browser, f"{server[0]}/?{urlencode({**cfg.to_query(), 'hide': 'optimizer,lr'})}", height=1200)
     page.wait_for_selector("h1:has-text('2-D playground')")
     # a page's first run on a fresh server is followed by a second one (ensure_navigation): wait for the settled values
     from playwright.sync_api import expect  # imported here: without playwright the fixtures skip (or fail in CI)
@@ -73,28 +78,22 @@ def test_a_classroom_link_opens_with_its_settings_and_hidden_controls(browser, s
     assert page.locator(".st-key-optimizer").count() == 0 and page.locator(".st-key-lr").count() == 0
     page.locator(".st-key-train button").first.click()
     page.wait_for_selector("text=Finished 30 epochs", timeout=60_000)
-    context.close()
+    page.context.close()
 
 
 def test_optimizer_race_runs_live_in_the_browser(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    page = context.new_page()
-    page.goto(f"{server[0]}/race")
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page = _open(browser, f"{server[0]}/race")
     page.get_by_role("button", name=re.compile("^Race")).first.click()
     page.wait_for_selector("text=/Finished|finished|epoch/", timeout=60_000)
     _settle(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stDataFrame']").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "teaching_race.png"), full_page=True)
-    context.close()
+    page.context.close()
 
 
 def test_mistake_lab_races_the_buggy_loop_beside_the_correct_one(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    page = context.new_page()
-    page.goto(f"{server[0]}/mistakes")
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page = _open(browser, f"{server[0]}/mistakes")
     page.get_by_role("button", name=re.compile("^Run")).first.click()
     page.wait_for_timeout(500)
     page.wait_for_selector(IDLE, timeout=120_000)
@@ -102,7 +101,7 @@ def test_mistake_lab_races_the_buggy_loop_beside_the_correct_one(browser, server
     titles = page.locator(".gtitle").all_text_contents()
     assert any(t.startswith("correct loop") for t in titles) and any(t.startswith("with the mistake") for t in titles)
     page.screenshot(path=str(ARTIFACTS / "teaching_mistakes.png"), full_page=True)
-    context.close()
+    page.context.close()
 
 
 def test_settings_and_weights_files_round_trip_in_the_browser(page, server, tmp_path):
