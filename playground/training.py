@@ -167,7 +167,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
     prep = transform or (lambda x: x.float())
     n, tally = len(X_train), _Tally(choice, y_train)
     drop_tiny = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
-    step, last_good, high = 0, copy.deepcopy(model.state_dict()), 0
+    step, last_good = 0, copy.deepcopy(model.state_dict())
 
     def metrics(train_loss, train_score):
         test_loss, test_score = evaluate(model, choice, loss_fn, X_test, y_test, transform)
@@ -204,10 +204,10 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             history.batch_epoch.append(float(epoch))
             history.batch_loss.append(tally.window_mean())
         row = metrics(*tally.epoch(n))
-        high = high + 1 if row["train_loss"] > STUCK_HIGH * max(history.train_loss[0], 0.1) else 0
-        if _blew_up(row["train_loss"], history.train_loss[0]) or high >= STUCK_EPOCHS or not np.isfinite(row["test_loss"]):
+        rule = divergence(history.train_loss + [row["train_loss"]])
+        if rule or not np.isfinite(row["test_loss"]):
             model.load_state_dict(last_good)
-            message = _diverged(epoch, row["train_loss"], history.train_loss[0], stuck=high >= STUCK_EPOCHS)
+            message = _diverged(epoch, row["train_loss"], history.train_loss[0], stuck=rule == "stuck")
             yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=message)
             return
         last_good = copy.deepcopy(model.state_dict())
@@ -219,9 +219,15 @@ BLOW_UP = 10  # an epoch whose training loss is this many times the untrained lo
 STUCK_HIGH, STUCK_EPOCHS = 3, 5  # ...and so has a run whose loss stays above 3x that for 5 epochs in a row
 
 
-def _blew_up(loss: float, start: float) -> bool:
-    """NaN or infinite, or far above where training started (big steps that overshoot every time)."""
-    return not np.isfinite(loss) or loss > BLOW_UP * max(start, 0.1)
+def divergence(train_losses: list[float]) -> str | None:
+    """The rule a run with these epoch losses (untrained first, newest last) breaks: "blew_up", "stuck" or None."""
+    floor = max(train_losses[0], 0.1)
+    if not np.isfinite(train_losses[-1]) or train_losses[-1] > BLOW_UP * floor:
+        return "blew_up"  # NaN or infinite, or far above where training started: big steps that overshoot every time
+    recent = train_losses[1:][-STUCK_EPOCHS:]
+    if len(recent) == STUCK_EPOCHS and all(v > STUCK_HIGH * floor for v in recent):
+        return "stuck"
+    return None
 
 
 def _diverged(epoch: int, loss, start: float | None = None, stuck: bool = False) -> str:

@@ -20,6 +20,25 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
+def pytest_report_header():
+    from playground import device
+
+    return f"torch threads: {device.cpu_threads()} (PLAYGROUND_THREADS={os.environ.get('PLAYGROUND_THREADS', 'unset')})"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def torch_threads():
+    """The whole suite runs with the app's torch thread count: 1, or $PLAYGROUND_THREADS (run it with 1 and 2)."""
+    import torch
+
+    from playground import device
+
+    before = torch.get_num_threads()
+    device.configure()
+    yield torch.get_num_threads()
+    torch.set_num_threads(before)
+
+
 def _unavailable(reason: str):
     """Browser tests must run in CI; elsewhere they may skip with the reason."""
     if os.environ.get("CI") == "true":

@@ -5,6 +5,7 @@ from playground.images import IMAGE_DATASETS
 from playground.models import LOSSES
 from playground.presets import PRESETS, measure
 from playground.training import Run
+from seeds import SEEDS, median_over_seeds
 
 
 OFFLINE = [n for n, p in PRESETS.items() if p.config.data.dataset not in {"pima", "cifar10"}]
@@ -12,12 +13,21 @@ OFFLINE = [n for n, p in PRESETS.items() if p.config.data.dataset not in {"pima"
 
 @pytest.mark.parametrize("name", OFFLINE)  # Pima and CIFAR-10 need downloads: tested on test-written files elsewhere
 def test_preset_reproduces_its_tutorial_figure(name):
+    """The median over weight seeds (the preset's own seed is one trajectory; another processor sends it elsewhere).
+
+    6 seeds, 1 and 2 threads: Blobs 4-D 0.953-0.993, linear weight 1.991-2.002, two clusters 1.0, MNIST 0.86-0.87.
+    """
     preset = PRESETS[name]
-    run = Run(preset.config, load_dataset(preset.config.data))
-    for _ in run.snapshots():
-        pass
+
+    def figure(seed):
+        cfg = preset.config.replace(seed=seed)
+        run = Run(cfg, load_dataset(cfg.data))
+        for _ in run.snapshots():
+            pass
+        return measure(preset, run)
+
     lo, hi = preset.goal
-    assert lo <= measure(preset, run) <= hi
+    assert lo <= median_over_seeds(figure, SEEDS[:3]) <= hi
 
 
 @pytest.mark.parametrize("name", PRESETS)
