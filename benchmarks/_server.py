@@ -21,8 +21,8 @@ ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-BOUNDARY = "[class*='st-key-boundary_']"
-BOUNDARY_TITLE = f"{BOUNDARY} .gtitle"
+BOUNDARY = "[data-testid='stEChartsChart'][aria-label^='Decision boundary']"  # the live boundary (ECharts)
+BOUNDARY_TITLE = f"{BOUNDARY} canvas"  # drawn
 PROGRESS = "[data-testid='stProgress']"
 EXCEPTION = "[data-testid='stException']"
 VIEWPORT = {"width": 1500, "height": 1200}

@@ -2,8 +2,10 @@
 
 The spiral with two hidden layers of 8 tanh neurons, SGD lr 0.03, batch 10, 250 training points.
 "With display" does in-process what the page does each frame: predict the boundary grid and the
-test points, build the three plotly figures and serialise them to JSON (what st.plotly_chart
-sends), at most every plots.REDRAW_SECONDS. Run: .venv/bin/python benchmarks/live_2d.py
+test points, encode the boundary image and build the ECharts option, serialised to JSON (what
+st.echarts_chart sends), at most every live_charts.REDRAW_SECONDS; the bars and curves every
+live_charts.SLOW_SECONDS. The server's share only: the browser's work is measured by
+browser_latency.py. Run: .venv/bin/python benchmarks/live_2d.py
 """
 import sys
 import time
@@ -11,16 +13,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import json  # noqa: E402
+
 import numpy as np  # noqa: E402
-import plotly.io as pio  # noqa: E402
 import torch  # noqa: E402
 
-from playground import plots  # noqa: E402
+from playground import live_charts, plots  # noqa: E402
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from playground.data import load_dataset  # noqa: E402
 from playground.training import Run  # noqa: E402
 
-REDRAW_SECONDS = plots.REDRAW_SECONDS  # the pages' live redraw interval
+REDRAW_SECONDS = live_charts.REDRAW_SECONDS  # the 2-D page's live redraw interval
 CFG = Config(
     DataConfig("spiral", n_samples=500, noise=0.1, test_fraction=0.5),
     ModelConfig(hidden=(8, 8), activation="tanh"),
@@ -28,27 +31,31 @@ CFG = Config(
 )
 
 
-def draw(run, data, xs, ys, grid) -> None:
+def draw(run, data, xs, ys, grid, points, images, slow: bool) -> None:
     proba_test = run.proba(data.X_test)
     idx = int(proba_test.max(1).argmin())
-    figures = (
-        plots.boundary_figure(xs, ys, run.proba(grid), data, highlight=idx),
-        plots.proba_bars(proba_test[idx], data.class_names, int(data.y_test[idx])),
-        plots.curves_figure(run.history, CFG.train.epochs),
-    )
-    for fig in figures:
-        pio.to_json(fig)
+    images.append(live_charts.boundary_png(run.proba(grid), len(xs), len(ys)))
+    del images[: -live_charts.IMAGE_LAYERS]
+    options = [live_charts.boundary_option(xs, ys, images, points, data, highlight=idx)]
+    if slow:
+        options += [live_charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx])),
+                    live_charts.curves_option(run.history, CFG.train.epochs)]
+    for option in options:
+        json.dumps(option)
 
 
 def epochs_per_second(display: bool) -> tuple[float, int]:
     data = load_dataset(CFG.data)
-    xs, ys, grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]))
-    run, frames, last = Run(CFG, data), 0, 0.0
+    xs, ys, grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
+    points, images = live_charts.point_series(data), []
+    run, frames, last, last_slow = Run(CFG, data), 0, 0.0, 0.0
     start = time.perf_counter()
     for snap in run.snapshots():
         if display and (snap.done or time.perf_counter() - last >= REDRAW_SECONDS):
-            draw(run, data, xs, ys, grid)
+            slow = snap.done or time.perf_counter() - last_slow >= live_charts.SLOW_SECONDS
+            draw(run, data, xs, ys, grid, points, images, slow)
             frames, last = frames + 1, time.perf_counter()
+            last_slow = last if slow else last_slow
     elapsed = time.perf_counter() - start
     return CFG.train.epochs / elapsed, frames
 
@@ -63,7 +70,7 @@ def main() -> None:
     print("spiral, 2-8-8-2 tanh, SGD lr 0.03, batch 10, 250 training points, 300 epochs, 1 thread")
     print(f"{'mode':<34} {'epochs/s':>9}")
     print(f"{'no display':<34} {bare:>9.1f}")
-    label = f"display every {REDRAW_SECONDS}s ({frames} frames)"
+    label = f"display every {REDRAW_SECONDS:.3f}s ({frames} frames)"
     print(f"{label:<34} {live:>9.1f}")
     print(f"{'display cost':<34} {1 - live / bare:>8.1%}   (target <= 20%)")
     print(f"{'live epochs/s vs 60 target':<34} {live / 60:>8.2f}x  (target >= 1x)")

@@ -69,7 +69,7 @@ LOAD_MARKS = """
     if (state) mark('app shown');
     if (state === 'running') mark('script running');
     if (state === 'notRunning' && 'script running' in marks) mark('script done');
-    if (document.querySelector("[class*='st-key-boundary_'] .gtitle")) mark('boundary drawn');
+    if (document.querySelector("[data-testid='stEChartsChart'][aria-label^='Decision boundary'] canvas")) mark('boundary drawn');
   };
   document.addEventListener('DOMContentLoaded', () => {
     mark('html parsed');

@@ -21,7 +21,7 @@ LIMITS = {
     "dropout": (0.0, 0.9),
     "lr": (1e-5, 10.0),
     "batch_size": (1, 1024),
-    "epochs": (1, 1000),
+    "epochs": (1, 10_000),
     "weight_decay": (0.0, 1.0),
     "seed": (0, 2**31 - 1),
 }

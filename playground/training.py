@@ -161,7 +161,13 @@ class _Tally:
 
 
 def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, history, transform=None) -> Iterator[Snapshot]:
-    """The tutorials' loop: per batch zero_grad, forward, loss, backward, step; test eval each epoch."""
+    """The tutorials' loop: per batch zero_grad, forward, loss, backward, step; test eval each epoch.
+
+    `n_epochs` is a number, or a callable read after every epoch: a loop suspended at its last
+    snapshot trains on when the callable's value has grown (Run.extend), exactly as if the
+    longer run had been asked for from the start.
+    """
+    planned = n_epochs if callable(n_epochs) else lambda: n_epochs
     X_train, y_train, X_test, y_test = tensors
     loss_fn, target = choice.make(), choice.target
     prep = transform or (lambda x: x.float())
@@ -175,8 +181,10 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
 
     if not history.epoch:  # the untrained model, measured on the whole training set once: the first frame
         history.append(0, metrics(*evaluate(model, choice, loss_fn, X_train, y_train, transform)))
-        yield Snapshot(0, 0, n_epochs, history)
-    for epoch in range(history.epoch[-1] + 1, n_epochs + 1):
+        yield Snapshot(0, 0, planned(), history)
+    epoch = history.epoch[-1]
+    while epoch < planned():
+        epoch += 1
         model.train()
         order = torch.randperm(n, generator=generator).to(X_train.device)
         for start in range(0, n, batch_size):
@@ -190,7 +198,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             value = loss.item()  # one read per batch serves the NaN check and the running sums
             if not math.isfinite(value):
                 model.load_state_dict(last_good)
-                yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=_diverged(epoch, value))
+                yield Snapshot(epoch - 1, step, planned(), history, done=True, diverged=_diverged(epoch, value))
                 return
             loss.backward()
             optimizer.step()
@@ -199,7 +207,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             if step % STEPS_PER_PARTIAL_SNAPSHOT == 0:
                 history.batch_epoch.append(epoch - 1 + min(start + batch_size, n) / n)
                 history.batch_loss.append(tally.window_mean())
-                yield Snapshot(epoch - 1, step, n_epochs, history)
+                yield Snapshot(epoch - 1, step, planned(), history)
         if tally.window_n:
             history.batch_epoch.append(float(epoch))
             history.batch_loss.append(tally.window_mean())
@@ -208,11 +216,11 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
         if rule or not np.isfinite(row["test_loss"]):
             model.load_state_dict(last_good)
             message = _diverged(epoch, row["train_loss"], history.train_loss[0], stuck=rule == "stuck")
-            yield Snapshot(epoch - 1, step, n_epochs, history, done=True, diverged=message)
+            yield Snapshot(epoch - 1, step, planned(), history, done=True, diverged=message)
             return
         last_good = copy.deepcopy(model.state_dict())
         history.append(epoch, row)
-        yield Snapshot(epoch, step, n_epochs, history, done=epoch == n_epochs)
+        yield Snapshot(epoch, step, planned(), history, done=epoch >= planned())
 
 
 BLOW_UP = 10  # an epoch whose training loss is this many times the untrained loss has diverged
@@ -273,6 +281,7 @@ class Run:
         self._max_frames = min(MAX_FRAMES, FRAME_BYTES // max(state_bytes, 1))
         self._stride = 1  # epochs between saved frames; doubles whenever the budget is reached
         self._loop: Iterator[Snapshot] | None = None
+        self._target = cfg.train.epochs  # the epochs to train in all; extend() raises it
         self._data, self._device = data, device
 
     @classmethod
@@ -334,6 +343,21 @@ class Run:
             self.snapshot = snap
             self._record_frame(snap)
             yield snap
+            if snap.done:  # leave the loop suspended at its last snapshot: extend() may ask for more epochs
+                return
+
+    @property
+    def extendable(self) -> bool:
+        """Whether extend() can train this finished run on exactly (not diverged, its loop still here)."""
+        return self.done and not self.snapshot.diverged and self._loop is not None
+
+    def extend(self, n_epochs: int) -> None:
+        """Train this finished run on to n_epochs in all: the same result as a run asked for n_epochs from the start."""
+        if not self.extendable or n_epochs <= self.snapshot.epoch:
+            raise ValueError(f"This run cannot be trained on to {n_epochs} epochs.")
+        self.cfg = self.cfg.replace(epochs=n_epochs)
+        self._target = n_epochs
+        self.snapshot = Snapshot(self.snapshot.epoch, self.snapshot.step, n_epochs, self.history)
 
     def _start(self) -> Iterator[Snapshot]:
         cfg, d, dev = self.cfg.train, self._data, self._device
@@ -344,7 +368,8 @@ class Run:
         tensors = (X_train, torch.as_tensor(d.y_train, device=dev), X_test, torch.as_tensor(d.y_test, device=dev))
         optimizer = build_optimizer(cfg, self.model.parameters())
         generator = torch.Generator().manual_seed(cfg.seed)
-        return train(self.model, optimizer, LOSSES[cfg.loss], tensors, cfg.epochs, cfg.batch_size, generator, self.history, transform)
+        return train(self.model, optimizer, LOSSES[cfg.loss], tensors, lambda: self._target, cfg.batch_size, generator,
+                     self.history, transform)
 
     def proba(self, X) -> np.ndarray:
         """Class probabilities for raw rows (or uint8 images) of this run's data."""

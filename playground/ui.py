@@ -121,6 +121,39 @@ def _start(page: str):
     st.session_state.training = page
 
 
+def _more_epochs(run: Run) -> int:
+    """How many epochs "Train more" adds to a finished run: as many again, within the Epochs limit."""
+    return max(0, min(run.cfg.train.epochs, C.LIMITS["epochs"][1] - run.cfg.train.epochs))
+
+
+def _train_on(page: str, run: Run, extra: int, keep_training: bool):
+    """Train a finished run on by `extra` epochs (the Epochs setting follows, so links and the cache stay true).
+
+    A run trained in this session continues exactly where it ended; one shown from the cache has no
+    optimizer state or batch order to continue, so the longer run trains from the start (same result).
+    """
+    total = run.cfg.train.epochs + extra
+    if run.extendable:
+        old_cfg = run.cfg
+        run.extend(total)
+        runs = st.session_state.setdefault("runs", OrderedDict())
+        runs.pop(old_cfg, None)
+        runs[run.cfg] = run
+    set_widgets({widget_key(page, "epochs"): total})
+    if keep_training:
+        _start(page)
+    else:
+        st.session_state[f"step_{page}"] = True
+
+
+def _step(page: str, run: Run):
+    """One epoch, then show it: a finished run gets one epoch more."""
+    if run.done:
+        _train_on(page, run, 1, keep_training=False)
+    else:
+        st.session_state[f"step_{page}"] = True
+
+
 def _stop():
     st.session_state.training = False
 
@@ -132,12 +165,27 @@ def _reset(page: str):
 
 
 def control_buttons(run: Run, page: str) -> None:
-    """Train / Stop / Reset in one row."""
-    train_col, stop_col, reset_col, _ = st.columns([1, 1, 1, 4])
+    """Train (or Train N more) / Step / Stop / Reset in one row."""
+    train_col, step_col, stop_col, reset_col, _ = st.columns([1.3, 1, 1, 1, 2.7])
     training = is_training(page)
-    train_col.button(
-        "Train", key="train", type="primary", on_click=_start, args=(page,), disabled=training or run.done, width="stretch",
-        help="Train the network and watch it learn. After a Stop, Train continues where it stopped.",
+    diverged = bool(run.snapshot and run.snapshot.diverged)
+    more = _more_epochs(run) if run.done and not diverged else 0
+    if run.done:
+        train_col.button(
+            f"Train {more} more" if more else "Train", key="train", type="primary", on_click=_train_on,
+            args=(page, run, more, True), disabled=training or not more, width="stretch",
+            help="Keep training this network from where it ended, for as many epochs again (the Epochs setting "
+            "follows). A diverged run cannot go on: press Reset.",
+        )
+    else:
+        train_col.button(
+            "Train", key="train", type="primary", on_click=_start, args=(page,), disabled=training, width="stretch",
+            help="Train the network and watch it learn. After a Stop, Train continues where it stopped.",
+        )
+    step_col.button(
+        "Step", key="step", on_click=_step, args=(page, run), disabled=training or diverged
+        or run.cfg.train.epochs >= C.LIMITS["epochs"][1] and run.done, width="stretch",
+        help="Train one epoch (one pass over all the training points), then stop and show the network as it is now.",
     )
     stop_col.button(
         "Stop", key="stop", on_click=_stop, disabled=not training, width="stretch",
@@ -174,13 +222,17 @@ def live(steps: Iterable, draw: Callable[[], None], done: Callable[[], bool], bu
     if turns.busy:
         draw()  # others are training: show this run's board (and notice a Stop) while it queues
     with turns.turn() as turn:
-        last_draw = float("-inf")
+        last_draw = last_step = float("-inf")
         for n, step in enumerate(steps, 1):
             wait = pace(step) if pace else 0.0
             if wait > 0:
                 turn.pause(wait)
-            if done() or turn.clock() - last_draw >= redraw_seconds:
-                last_draw = turn.clock()  # frames start every redraw_seconds, whatever a draw costs
+            now = turn.clock()
+            step_time, last_step = max(now - last_step, 0.0), now
+            # Draw now if the next step would come after the frame is due: frames are at most redraw_seconds apart
+            # (every step when steps are slower), not every second step when a step takes half the interval.
+            if done() or now + step_time - last_draw >= redraw_seconds:
+                last_draw = now  # frames start every redraw_seconds, whatever a draw costs
                 draw()
             if budget and n >= budget and not done():
                 return False
@@ -200,6 +252,23 @@ def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
     if run.done:
         finish(run)
     st.session_state.training = False
+    st.rerun()
+
+
+def _one_epoch(run: Run):
+    """The run's snapshots up to the end of its next epoch (an untrained run: epoch 0, then 1)."""
+    until = max(len(run.history.epoch), 1) + 1  # history rows: the untrained network, then one per epoch
+    for snap in run.snapshots():
+        yield snap
+        if snap.done or len(run.history.epoch) >= until:
+            return
+
+
+def step_epoch(run: Run, draw) -> None:
+    """Train the run for one epoch in a training slot, then rerun the page to show it (Stop state)."""
+    live(_one_epoch(run), lambda: draw(run), lambda: run.done, redraw_seconds=float("inf"))
+    if run.done:
+        finish(run)
     st.rerun()
 
 
@@ -232,10 +301,13 @@ def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SE
     """
     control_buttons(run, page)
     training = is_training(page)
-    view, frames = (run, []) if training else replay_controls(run, page)
+    stepping = st.session_state.pop(f"step_{page}", False) and not training and not run.done
+    view, frames = (run, []) if training or stepping else replay_controls(run, page)
     board = make_board()
     if training:
         train_live(run, board.draw, redraw_seconds)
+    if stepping:
+        step_epoch(run, board.draw)
     show(run, view, board.draw, frames)
     if frames:  # Play has animated to the last epoch: rerun with the slider there too
         st.session_state[f"plays_{page}"] = st.session_state.get(f"plays_{page}", 0) + 1

@@ -1,10 +1,12 @@
 """The 2-D board: status, progress, metrics, decision boundary, probability bars, curves."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
-from playground import plots
+from playground import live_charts, plots
 from playground.inside import layer_weights, neuron_maps
 from playground.models import LOSSES, n_parameters
 from playground.training import Run
@@ -27,17 +29,20 @@ def show_status(placeholder, run: Run, training: bool) -> None:
         placeholder.info(f"Replay: the network after epoch {snap.epoch} of {run.replay_of.snapshot.epoch}. "
                          "Slide to the right end for the finished run.")
     elif snap is None:
-        placeholder.info("Untrained network with random weights. Press **Train** to watch it learn.")
+        placeholder.info("Untrained network with random weights. Press **Train** to watch it learn, or **Step** for one epoch at a time.")
     elif snap.diverged:
         placeholder.error(snap.diverged)
     elif snap.done:
         cached = " It was trained before, so it is shown from the cache." if run.from_store else ""
         epochs = f"{snap.epoch} epoch{'s' if snap.epoch != 1 else ''}"
-        placeholder.success(f"Finished {epochs}.{cached} Change a setting, or press Reset for new weights.")
+        more = (" Press **Train more** to keep training it." if run.extendable else
+                " Press **Train more** to train a longer run (from the start: a run from the cache cannot continue).")
+        placeholder.success(f"Finished {epochs}.{cached}{more} Change a setting, or press Reset for new weights.")
     elif training:
         placeholder.empty()
     else:
-        placeholder.info(f"Stopped after epoch {snap.epoch}. Press **Train** to continue, or **Reset** for new weights.")
+        placeholder.info(f"Stopped after epoch {snap.epoch}. Press **Train** to continue, **Step** for one more epoch, "
+                         "or **Reset** for new weights.")
 
 
 def show_progress(progress, metrics, run: Run) -> None:
@@ -97,13 +102,39 @@ class LiveChart:
         self._next("caption").caption(text)
 
 
-def show_curves(placeholder, run: Run, frame: int, loss_label: str, score_label: str = "accuracy") -> None:
-    """The loss and score curves; before the first epoch there is nothing to plot, so one line says so."""
+CURVES_HEIGHT = 330
+
+
+class Slot:
+    """A place for one element that live frames redraw: filled on the first draw, then replaced in place.
+
+    Unlike st.empty(), a slot sends nothing until it draws: on a rerun (Train, Stop) an st.empty()
+    would first replace what is on screen with an empty element, and a chart would vanish until the
+    next frame; a chart drawn again at the same place keeps its ECharts instance. A call identical
+    to the last one sends nothing at all (the browser redraws nothing). Any st.* element method works:
+    slot.echarts_chart(...), slot.metric(...), slot.info(...), slot.empty().
+    """
+
+    def __init__(self):
+        self._place, self._element, self._last = st.container(), None, None
+
+    def __getattr__(self, method: str):
+        def draw(*args, **kw):
+            call = (method, args, kw)
+            if call != self._last:
+                self._last = call
+                self._element = getattr(self._element or self._place, method)(*args, **kw)
+
+        return draw
+
+
+def show_curves(placeholder, run: Run, loss_label: str, score_label: str = "accuracy") -> None:
+    """The loss and score curves (ECharts, updated in place); before the first epoch one line says they will come."""
     if not run.history.epoch:
         placeholder.caption("Training curves (loss and score against epochs) appear here once training starts.")
         return
-    fig = plots.curves_figure(run.history, run.cfg.train.epochs, loss_label, score_label)
-    placeholder.plotly_chart(fig, key=f"curves_{frame}", **CHART)
+    option = live_charts.curves_option(run.history, run.cfg.train.epochs, loss_label, score_label)
+    placeholder.echarts_chart(option, height=CURVES_HEIGHT, alt=f"Loss and {score_label} curves up to epoch {run.history.epoch[-1]}")
 
 
 class Board2D:
@@ -111,15 +142,23 @@ class Board2D:
 
     def __init__(self, data, cfg):
         self.data, self.cfg = data, cfg
-        self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]))
-        self.frame = 0
-        LiveChart.style(["boundary", "bars", "curves"])
-        self.status = st.empty()
-        self.progress = st.empty()
-        self.metrics = [c.empty() for c in st.columns(4)]
+        self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
+        self.boundary_size = live_charts.boundary_size(self.xs, self.ys)
+        self.points = live_charts.point_series(data)
+        saved = st.session_state.get("boundary_images")  # (data settings, the newest boundary images), across reruns
+        if not saved or saved[0] != cfg.data:  # another plane: the old images would not fit its axes
+            saved = st.session_state["boundary_images"] = (cfg.data, [])
+        self.images = saved[1]
+        self.slow_at = float("-inf")  # when the numbers, curves and network view were last redrawn
+        self.status = Slot()
+        self.progress = Slot()
+        self.metrics = []
+        for column in st.columns(4):
+            with column:
+                self.metrics.append(Slot())
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            self.boundary = LiveChart("boundary")
+            self.boundary = Slot()
         with right:
             self.point = st.selectbox(
                 "Point to inspect", [AUTO, *range(len(data.y_test))], key=f"point_{hash(cfg.data)}",
@@ -127,14 +166,14 @@ class Board2D:
                 help="Which test point's class probabilities to show. 'Least sure' follows the test point "
                 "the model is most undecided about right now; it is ringed in the plot.",
             )
-            self.bars = LiveChart("bars")
-            self.summary = st.empty()
-        self.curves = LiveChart("curves")
+            self.bars = Slot()
+            self.summary = Slot()
+        self.curves = Slot()
         self.show_inside = st.toggle(
             "See inside the network", key="inside", help="One small map per neuron: what it outputs at every point of the "
             "plane (blue positive, orange negative), and the weights between neurons as lines (thicker = larger).",
         )
-        self.inside = st.empty()
+        self.inside, self.frame = st.empty(), 0
         self.inside_grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
 
     def _point_label(self, i: int) -> str:
@@ -144,30 +183,42 @@ class Board2D:
         return f"Test point #{i}: ({x1:.2f}, {x2:.2f}), class {self.data.y_test[i]}"
 
     def draw(self, run: Run) -> None:
-        """Redraw everything from the run's model and history (called a few times a second)."""
-        self.frame += 1
+        """Redraw from the run's model and history: the boundary every frame (up to 30 a second), the rest up to 4.
+
+        The boundary moves with every frame; bars, numbers, curves and the network view change more
+        slowly to the eye and cost the browser a chart update each, so while training they refresh at
+        most every live_charts.SLOW_SECONDS (and always on the last frame).
+        """
         snap, data = run.snapshot, self.data
         epoch = snap.epoch if snap else 0
-        show_status(self.status, run, is_training("2d"))
-        show_progress(self.progress, self.metrics, run)
-
         loss = run.cfg.train.loss
         proba_test = run.proba(data.X_test)
         idx = int(proba_test.max(1).argmin()) if self.point == AUTO else self.point
-        proba_grid = run.proba(self.grid)
-        self.boundary.plotly_chart(
-            plots.boundary_figure(self.xs, self.ys, proba_grid, data, highlight=idx, title=f"Decision boundary, epoch {epoch}"),
-            key=f"boundary_{self.frame}",
+        width, height = self.boundary_size
+        title = f"Decision boundary, epoch {epoch}"
+        images = self.images  # the newest frames' images, kept across reruns: the first frame of a run has them too
+        images.append(live_charts.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys)))
+        del images[: -live_charts.IMAGE_LAYERS]
+        self.boundary.echarts_chart(
+            live_charts.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title),
+            width=width, height=height, alt=f"{title}: the plane shaded by the predicted class, with the training and test points",
         )
-        self.bars.plotly_chart(
-            plots.proba_bars(proba_test[idx], data.class_names, int(data.y_test[idx]),
-                             title=f"Test point #{idx} (true: class {data.y_test[idx]})"),
-            key=f"bars_{self.frame}",
+        training = is_training("2d") and not (snap and snap.done)
+        if training and time.monotonic() - self.slow_at < live_charts.SLOW_SECONDS:
+            return
+        self.slow_at = time.monotonic()
+        bars_title = f"Test point #{idx} (true: class {data.y_test[idx]})"
+        self.bars.echarts_chart(
+            live_charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx]), title=bars_title),
+            height=live_charts.bars_height(data.n_classes), alt=f"{bars_title}: class probabilities after epoch {epoch}",
         )
+        show_status(self.status, run, is_training("2d"))
+        show_progress(self.progress, self.metrics, run)
         widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, data.n_classes)))
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. Ringed point: #{idx}; a black outline marks its true class.")
-        show_curves(self.curves, run, self.frame, LOSSES[loss].label)
+        show_curves(self.curves, run, LOSSES[loss].label)
         if self.show_inside:
+            self.frame += 1
             layers, proba = neuron_maps(run.model, self.inside_grid, loss)
             fig = plots.network_figure(self.inside_grid, layers, proba, layer_weights(run.model))
             self.inside.plotly_chart(fig, key=f"inside_{self.frame}", **CHART)

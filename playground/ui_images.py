@@ -14,7 +14,7 @@ from playground.drawing import to_digit_image
 from playground.models import LOSSES, layer_table
 from playground.training import Run
 from playground.ui import is_training
-from playground.ui_board import CHART, LiveChart, show_curves, show_progress, show_status
+from playground.ui_board import CHART, LiveChart, Slot, show_curves, show_progress, show_status
 
 N_SHOWN = 8  # test images with bars
 N_MISTAKES = 8
@@ -54,7 +54,7 @@ class ImagesBoard:
         self.data, self.cfg, self.frame = data, cfg, 0
         st.caption(f"{data.notes[0]} Training on {device.describe(on)}.")
         self.layer_box = st.container()
-        LiveChart.style(["images_grid", "images_confusion", "images_mistakes", "images_curves"])
+        LiveChart.style(["images_grid", "images_confusion", "images_mistakes"])
         self.status, self.progress = st.empty(), st.empty()
         self.metrics = [c.empty() for c in st.columns(4)]
         left, right = st.columns([3, 2], gap="medium")
@@ -63,7 +63,7 @@ class ImagesBoard:
         with right:
             self.confusion = LiveChart("images_confusion")
         self.mistakes = LiveChart("images_mistakes")
-        self.curves = LiveChart("images_curves")
+        self.curves = Slot()
         self.drawable = dataset_name in DRAWABLE
 
     def layers(self, run: Run) -> None:
@@ -93,7 +93,7 @@ class ImagesBoard:
             key=f"mistakes_{self.frame}", **CHART,
         )
         loss = LOSSES[run.cfg.train.loss].label
-        show_curves(self.curves, run, self.frame, loss)
+        show_curves(self.curves, run, loss)
 
     def drawing(self, run: Run) -> None:
         """Draw a digit with the mouse and see the current model's class probabilities at once."""

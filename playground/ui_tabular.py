@@ -12,7 +12,7 @@ from playground import plots
 from playground.models import LOSSES, n_parameters
 from playground.training import Run
 from playground.ui import is_training
-from playground.ui_board import CHART, LiveChart, show_curves, show_progress, show_status
+from playground.ui_board import CHART, LiveChart, Slot, show_curves, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
 
@@ -33,7 +33,7 @@ class TabularBoard:
     def __init__(self, data, cfg):
         self.data, self.frame = data, 0
         self.classify = data.task == "classification"
-        LiveChart.style(["picture", "side", "curves", *(f"bars{i}" for i in range(MAX_ROWS))])
+        LiveChart.style(["picture", "side", *(f"bars{i}" for i in range(MAX_ROWS))])
         self.status, self.progress = st.empty(), st.empty()
         self.metrics = [c.empty() for c in st.columns(4)]
         left, right = st.columns(2, gap="medium")
@@ -53,7 +53,7 @@ class TabularBoard:
             for i in range(len(self.rows)):
                 with cols[i % 3]:
                     self.bars.append(LiveChart(f"bars{i}"))
-        self.curves = LiveChart("curves")
+        self.curves = Slot()
 
     def _row_label(self, i: int) -> str:
         return f"#{i} (true: {self.data.class_names[self.data.y_test[i]]})"
@@ -66,7 +66,7 @@ class TabularBoard:
         (self._draw_classes if self.classify else self._draw_fit)(run)
         loss = LOSSES[run.cfg.train.loss]
         score = "accuracy" if self.classify else "R²"
-        show_curves(self.curves, run, self.frame, loss.label, score)
+        show_curves(self.curves, run, loss.label, score)
 
     def _draw_classes(self, run: Run) -> None:
         d = self.data

@@ -24,6 +24,31 @@ def plotly_specs(at: AppTest) -> list[tuple[str, list, dict]]:
     return out
 
 
+def echarts_specs(at: AppTest) -> list[tuple[str, dict, str]]:
+    """(title, option, alt text) of every ECharts chart on the page, in page order."""
+    out = []
+    for el in at.get("echarts_chart"):
+        spec = json.loads(el.proto.spec)
+        titles = spec.get("title") or {}
+        title = " / ".join(t.get("text", "") for t in (titles if isinstance(titles, list) else [titles]))
+        out.append((title, spec, el.proto.alt))
+    return out
+
+
+def series_points(spec: dict, name: str) -> list:
+    """The [x, y] points of the ECharts series called name."""
+    return next(s["data"] for s in spec["series"] if s.get("name") == name)
+
+
+def data_url_image(url: str) -> np.ndarray:
+    """The pixels (rows, columns, RGB) of a PNG data URL, as the boundary's images carry them."""
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+
+
 def metrics(at: AppTest) -> dict:
     return {m.label: m.value for m in at.metric}
 

@@ -18,6 +18,13 @@ ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# The 2-D page's live boundary: an ECharts chart whose accessible name (its alt text) names the epoch it pictures.
+BOUNDARY = "[data-testid='stEChartsChart'][aria-label^='Decision boundary']"
+
+
+def boundary_title(page) -> str:
+    """"Decision boundary, epoch N" of the boundary on screen."""
+    return page.locator(BOUNDARY).first.get_attribute("aria-label").split(":")[0]
 
 
 def pytest_report_header():

@@ -3,11 +3,10 @@ import re
 
 import numpy as np
 
-from conftest import ARTIFACTS, IDLE, choose, settle
+from conftest import ARTIFACTS, IDLE, boundary_title, choose, settle
 
 SEED = 613_577  # used by no other test: no finished run of these settings is in the shared store
 EPOCHS = 1000
-BOUNDARY_TITLE = "[class*='st-key-boundary_'] .gtitle"
 
 
 def _open(browser, url):
@@ -86,7 +85,7 @@ def test_two_sessions_keep_uploads_and_runs_apart(browser, server, tmp_path):
         b.wait_for_selector("text=Untrained network", timeout=30_000)
         assert b.locator("text=Stopped after epoch").count() == 0
         assert _epoch(b) == 0
-        assert b.locator(BOUNDARY_TITLE).first.text_content() == "Decision boundary, epoch 0"
+        assert boundary_title(b) == "Decision boundary, epoch 0"
         assert _metric(b, "Test accuracy") == "—"
         assert not b.locator(".st-key-train button").first.is_disabled()
         b.screenshot(path=str(ARTIFACTS / "sessions_b_untrained.png"), full_page=True)
@@ -94,7 +93,7 @@ def test_two_sessions_keep_uploads_and_runs_apart(browser, server, tmp_path):
         # ...and A, meanwhile, still has its own stopped run
         a.wait_for_timeout(500)
         assert a.locator(f"text=Stopped after epoch {stopped_at}").count() == 1
-        assert a.locator(BOUNDARY_TITLE).first.text_content() == f"Decision boundary, epoch {stopped_at}"
+        assert boundary_title(a) == f"Decision boundary, epoch {stopped_at}"
         for page in (a, b):
             assert page.locator("[data-testid='stException']").count() == 0
     finally:

@@ -2,7 +2,7 @@
 import re
 from urllib.parse import urlencode
 
-from conftest import ARTIFACTS, IDLE
+from conftest import ARTIFACTS, IDLE, boundary_title
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 
@@ -39,7 +39,7 @@ def test_replay_inside_view_and_code_download(page, server, tmp_path):
     page.keyboard.press("Home")
     _settle(page)
     page.wait_for_selector("text=Replay: the network after epoch 0 of 40")
-    assert page.locator("[class*='st-key-boundary_'] .gtitle").first.text_content() == "Decision boundary, epoch 0"
+    assert boundary_title(page) == "Decision boundary, epoch 0"
     # Play animates from there to the end; the slider then stands at the last epoch too
     page.locator(".st-key-play_2d button").first.click()
     page.wait_for_selector("text=Finished 40 epochs", timeout=60_000)

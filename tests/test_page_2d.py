@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import metrics, plotly_specs, run_app
+from apptest_helpers import data_url_image, echarts_specs, metrics, run_app, series_points
 
 import playground.ui as ui
 from playground.data import DATASETS
+from playground.training import Run
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -20,12 +21,16 @@ def _app(**state) -> AppTest:
 
 
 def _charts(at) -> dict:
-    """Plotly specs on the page by kind: boundary, bars, curves."""
+    """ECharts options on the page by kind: boundary, bars, curves (each with its alt text under "alt")."""
     out = {}
-    for title, names, spec in plotly_specs(at):
-        kind = "curves" if "train loss" in names else "boundary" if title.startswith("Decision") else "bars"
-        out[kind] = spec
+    for title, spec, alt in echarts_specs(at):
+        kind = "curves" if title.startswith("Loss") else "boundary" if title.startswith("Decision") else "bars"
+        out[kind] = dict(spec, alt=alt, title_text=title)
     return out
+
+
+def _epochs(curves: dict, name: str = "train loss") -> list:
+    return [x for x, _ in series_points(curves, name)]
 
 
 _metrics = metrics
@@ -39,7 +44,9 @@ def test_page_renders_untrained_with_boundary_bars_and_no_empty_curves():
     assert "Press **Train**" in at.info[0].value
     charts = _charts(at)
     assert set(charts) == {"boundary", "bars"}  # no empty curves chart before the first epoch: a line says why
-    assert charts["boundary"]["data"][0]["type"] == "heatmap"
+    image = data_url_image(charts["boundary"]["graphic"][-1]["style"]["image"])
+    assert image.shape == (60, 60, 3) and charts["boundary"]["animation"] is False
+    assert (image.min(axis=2) > 90).all()  # class colours over white: pale where unsure, never dark
     assert any("appear here once training starts" in c.value for c in at.caption)
     assert _metrics(at)["Test loss"] == "—"
 
@@ -59,11 +66,11 @@ def test_short_training_run_draws_curves_metrics_and_finishes():
     assert "Finished 5 epochs" in at.success[0].value
     assert at.session_state["training"] is False
     curves = _charts(at)["curves"]
-    assert curves["data"][0]["name"] == "train loss"
-    assert len(curves["data"][0]["x"]) == 6  # epochs 0..5
+    assert _epochs(curves) == [0, 1, 2, 3, 4, 5]
     m = _metrics(at)
     assert float(m["Test loss"]) > 0 and m["Test accuracy"].endswith("%")
-    assert "epoch 5" in _charts(at)["boundary"]["layout"]["title"]["text"]
+    boundary = _charts(at)["boundary"]
+    assert boundary["title_text"] == "Decision boundary, epoch 5" and boundary["alt"].startswith("Decision boundary, epoch 5")
 
 
 def test_stop_keeps_partial_history_and_train_continues():
@@ -71,10 +78,10 @@ def test_stop_keeps_partial_history_and_train_continues():
     at.button(key="train").click().run()  # the budget pauses like Stop after 4 snapshots
     assert not at.exception
     assert "Stopped after epoch 3" in at.info[0].value
-    assert len(_charts(at)["curves"]["data"][0]["x"]) == 4
+    assert _epochs(_charts(at)["curves"]) == [0, 1, 2, 3]
     assert at.button(key="train").disabled is False
     at.button(key="train").click().run()
-    xs = _charts(at)["curves"]["data"][0]["x"]
+    xs = _epochs(_charts(at)["curves"])
     assert len(xs) > 5 and xs == list(range(len(xs)))  # continued, not restarted
     assert f"Stopped after epoch {xs[-1]}" in at.info[0].value
 
@@ -87,7 +94,8 @@ def test_finished_config_shows_at_once_in_a_new_session():
     assert not second.exception
     assert "trained before" in second.success[0].value
     assert _metrics(second)["Test loss"] == loss
-    assert second.button(key="train").disabled  # nothing left to train
+    assert second.button(key="train").label == "Train 4 more"  # a longer run, from the start (no optimizer state here)
+    assert "from the start" in second.success[0].value
 
 
 def test_changing_only_training_settings_never_regenerates_data(monkeypatch):
@@ -117,7 +125,7 @@ def test_diverging_run_explains_and_keeps_last_good_state():
     at.button(key="train").click().run()
     assert not at.exception
     assert "diverged" in at.error[0].value and "learning rate" in at.error[0].value
-    losses = _charts(at)["curves"]["data"][0]["y"]
+    losses = [y for _, y in series_points(_charts(at)["curves"], "train loss")]
     assert all(isinstance(v, float) for v in losses)  # NaN would arrive as None
     assert _metrics(at)["Test loss"] not in ("nan", "—")
 
@@ -199,8 +207,8 @@ def test_replay_slider_shows_an_earlier_epoch():
     slider.set_value(10).run()
     assert not at.exception
     assert "Replay: the network after epoch 10 of 30" in at.info[0].value
-    assert "epoch 10" in _charts(at)["boundary"]["layout"]["title"]["text"]
-    assert len(_charts(at)["curves"]["data"][0]["x"]) == 11  # curves up to the replayed epoch
+    assert _charts(at)["boundary"]["title_text"] == "Decision boundary, epoch 10"
+    assert _epochs(_charts(at)["curves"]) == list(range(11))  # curves up to the replayed epoch
     at.button(key="play_2d").click().run()
     assert not at.exception
 
@@ -228,3 +236,32 @@ def test_no_page_script_has_a_bare_expression_streamlit_would_print():
         bare = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Expr) and node is not docstring
                 and not isinstance(node.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))]
         assert not bare, f"{path.name}: bare expressions on lines {bare}"
+
+
+def test_train_more_continues_a_finished_run_exactly_and_the_setting_follows():
+    at = _app(epochs=3, random_state=108)
+    at.button(key="train").click().run()
+    assert at.button(key="train").label == "Train 3 more" and "keep training" in at.success[0].value
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert "Finished 6 epochs" in at.success[0].value and at.number_input(key="epochs").value == 6
+    assert _epochs(_charts(at)["curves"]) == list(range(7))
+    longer = _app(epochs=6, random_state=108)  # another session asks for 6 epochs at once: the same run, from the cache
+    assert "trained before" in longer.success[0].value and _metrics(longer)["Test loss"] == _metrics(at)["Test loss"]
+    run = next(reversed(at.session_state["runs"].values()))
+    fresh = Run(run.cfg, run._data)
+    for _ in fresh.snapshots():
+        pass
+    assert fresh.history.test_loss == run.history.test_loss  # continued == uninterrupted
+
+
+def test_step_trains_one_epoch_per_press_and_stops():
+    at = _app(epochs=2, random_state=109)
+    at.button(key="step").click().run()
+    assert not at.exception and "Stopped after epoch 1" in at.info[0].value
+    assert _epochs(_charts(at)["curves"]) == [0, 1] and _charts(at)["boundary"]["title_text"] == "Decision boundary, epoch 1"
+    assert at.button(key="stop").disabled  # not training: Stop stays disabled
+    at.button(key="step").click().run()
+    assert "Finished 2 epochs" in at.success[0].value  # the last epoch finishes the run (and stores it)
+    at.button(key="step").click().run()  # a finished run: one epoch more
+    assert "Finished 3 epochs" in at.success[0].value and at.number_input(key="epochs").value == 3

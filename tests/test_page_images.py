@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground import images
+from apptest_helpers import echarts_specs, series_points
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "images.py")
 
@@ -46,7 +47,8 @@ def test_digits_train_and_show_mistakes_and_curves():
     assert float(_metric(at, "Test accuracy").rstrip("%")) > 85
     titles = _titles(at)
     assert any("confident mistakes" in t or "No mistakes" in t for t in titles)
-    assert any(t == "" for t in titles)  # the curves figure has subplot titles, not a title
+    curves = [spec for title, spec, _ in echarts_specs(at) if title.startswith("Loss")]
+    assert [x for x, _ in series_points(curves[0], "train loss")] == [0, 1, 2, 3, 4, 5]
 
 
 def test_cnn_builder_shows_the_layer_table_and_trains():

@@ -171,3 +171,32 @@ def test_big_models_keep_no_replay_frames():
     cfg = Config(model=ModelConfig(hidden=(1024, 1024)), train=Config().train.__class__(epochs=2))
     run, _ = _run(cfg)
     assert run.frames == {}
+
+
+def test_a_finished_run_trained_on_equals_a_longer_run_from_the_start():
+    cfg = Config().replace(epochs=7, dropout=0.1, n_samples=600, batch_size=4)  # > 50 steps an epoch: mid-epoch snapshots too
+    longer, _ = _run(cfg.replace(epochs=12))
+    run, _ = _run(cfg)
+    assert run.done and run.extendable
+    run.extend(12)
+    assert not run.done and run.cfg == cfg.replace(epochs=12) and run.snapshot.n_epochs == 12
+    snaps = list(run.snapshots())
+    assert snaps[-1].done and snaps[-1].epoch == 12 and [s.epoch for s in snaps if s.step % 50][0] == 8
+    for name in ("train_loss", "test_loss", "test_score", "batch_epoch", "batch_loss"):
+        assert getattr(run.history, name) == getattr(longer.history, name), name
+    assert all(torch.equal(v, longer.model.state_dict()[k]) for k, v in run.model.state_dict().items())
+    run.extend(13)  # and again, one epoch (a Step)
+    assert [s.epoch for s in run.snapshots()][-1] == 13 and run.done
+
+
+def test_only_a_finished_run_with_its_loop_can_be_trained_on():
+    cfg = Config().replace(epochs=3)
+    run, _ = _run(cfg)
+    stored = Run.finished(cfg, load_dataset(cfg.data), *run.result())
+    assert not stored.extendable  # rebuilt from the store: no optimizer state, no batch order to continue
+    with pytest.raises(ValueError, match="cannot be trained on"):
+        stored.extend(6)
+    with pytest.raises(ValueError):
+        run.extend(3)  # not more than it has
+    diverged, _ = _run(Config().replace(optimizer="sgd", lr=10.0, activation="relu", hidden=(32, 32, 32), epochs=50))
+    assert diverged.done and not diverged.extendable

@@ -1,0 +1,79 @@
+"""The live board's ECharts options: the boundary image, its geometry, thinned curves, labelled bars."""
+import json
+
+import numpy as np
+import pytest
+
+from apptest_helpers import data_url_image
+from playground import live_charts, plots
+from playground.config import DataConfig
+from playground.data import load_dataset
+from playground.training import History
+
+DATA = load_dataset(DataConfig("moons", n_samples=200))
+
+
+def _grid(resolution=live_charts.LIVE_RESOLUTION):
+    return plots.boundary_grid(np.vstack([DATA.X_train, DATA.X_test]), resolution)
+
+
+def test_boundary_colours_run_from_pale_at_a_coin_toss_to_strong_when_certain():
+    proba = np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [0.75, 0.25]], dtype=np.float32)
+    rgb = live_charts.boundary_colors(proba).astype(int)
+    orange, blue = (np.array([int(plots.class_color(c)[i : i + 2], 16) for i in (1, 3, 5)]) for c in (0, 1))
+    assert np.abs(rgb[0] - (255 + 0.06 * (orange - 255))).max() <= 1  # a coin toss: almost white
+    assert np.abs(rgb[1] - (255 + 0.6 * (orange - 255))).max() <= 1  # certain class 0: strong orange
+    assert np.abs(rgb[2] - (255 + 0.6 * (blue - 255))).max() <= 1
+    assert rgb[0].sum() > rgb[3].sum() > rgb[1].sum()  # 75% lies between
+
+
+def test_boundary_image_has_one_pixel_per_cell_with_the_highest_x2_on_top():
+    xs, ys, grid = _grid(8)
+    proba = np.stack([(grid[:, 1] > 0), (grid[:, 1] <= 0)], 1).astype(np.float32)  # class 0 above x2 = 0
+    image = data_url_image(live_charts.boundary_png(proba, len(xs), len(ys)))
+    assert image.shape == (8, 8, 3)
+    top, bottom = image[0, 0].astype(int), image[-1, 0].astype(int)
+    assert top[0] > top[2] and bottom[2] > bottom[0]  # orange (class 0) at the top, blue at the bottom
+
+
+def test_boundary_option_fills_the_plot_area_with_equal_units_newest_image_on_top():
+    xs, ys, grid = _grid()
+    proba = np.full((len(grid), 2), 0.5, dtype=np.float32)
+    images = [live_charts.boundary_png(proba + [[d, -d]], len(xs), len(ys)) for d in (0.0, 0.2, 0.4)]
+    points = live_charts.point_series(DATA)
+    option = live_charts.boundary_option(xs, ys, images, points, DATA, highlight=3, title="Decision boundary, epoch 7")
+    json.dumps(option)  # plain JSON: what st.echarts_chart sends
+    assert [g["style"]["image"] for g in option["graphic"]] == images  # drawn in order: the newest on top
+    area = option["grid"]
+    assert area["outerBoundsMode"] == "none"  # exactly this rectangle, so the pixel-placed images match the axes
+    assert all(g["x"] == area["left"] and g["y"] == area["top"] and g["style"]["width"] == area["width"]
+               and g["style"]["height"] == area["height"] for g in option["graphic"])
+    x_units, y_units = option["xAxis"]["max"] - option["xAxis"]["min"], option["yAxis"]["max"] - option["yAxis"]["min"]
+    assert area["width"] / x_units == pytest.approx(area["height"] / y_units, rel=0.02)  # a circle looks round
+    cell = (xs[-1] - xs[0]) / (len(xs) - 1)
+    assert option["xAxis"]["min"] == pytest.approx(xs[0] - cell / 2, abs=1e-3)  # pixels centred on the grid's points
+    assert max(area["width"], area["height"]) == live_charts.BOUNDARY_SIZE
+    scatter = [s for s in option["series"] if s["name"].startswith("class")]
+    assert sum(len(s["data"]) for s in scatter) == len(DATA.y_train) + len(DATA.y_test) and all(s["large"] for s in scatter)
+    assert option["series"][-1]["name"] == "chosen point" and option["series"][-1]["data"] == [np.round(DATA.X_test[3], 3).tolist()]
+    assert option["animation"] is False and option["title"]["text"] == "Decision boundary, epoch 7"
+
+
+def test_curves_are_thinned_to_a_few_hundred_points_keeping_the_newest():
+    history = History()
+    for epoch in range(1001):
+        history.append(epoch, dict(train_loss=1 / (epoch + 1), test_loss=1.1 / (epoch + 1), train_score=0.5, test_score=0.6))
+    option = live_charts.curves_option(history, 1000)
+    for series in option["series"]:
+        assert 2 < len(series["data"]) <= live_charts.CURVE_POINTS and series["data"][0][0] == 0 and series["data"][-1][0] == 1000
+    accuracy = next(s for s in option["series"] if s["name"] == "test accuracy")
+    assert accuracy["data"][-1][1] == pytest.approx(60)  # accuracy drawn in percent
+    assert option["xAxis"][0]["max"] == 1000 and option["animation"] is False
+
+
+def test_bars_label_each_class_in_percent_and_outline_the_true_class():
+    option = live_charts.bars_option(np.array([0.25, 0.75]), ["class 0", "class 1"], true_class=1, title="Test point #4")
+    bars = option["series"][0]["data"]
+    assert [b["label"]["formatter"] for b in bars] == ["25%", "75%"]
+    assert bars[1]["itemStyle"]["borderWidth"] > 0 == bars[0]["itemStyle"]["borderWidth"]
+    assert option["yAxis"]["data"] == ["class 0", "class 1"]
