@@ -34,9 +34,8 @@ CFG = Config(
 def draw(run, data, xs, ys, grid, points, images, slow: bool) -> None:
     proba_test = run.proba(data.X_test)
     idx = int(proba_test.max(1).argmin())
-    images.append(live_charts.boundary_png(run.proba(grid), len(xs), len(ys)))
-    del images[: -live_charts.IMAGE_LAYERS]
-    options = [live_charts.boundary_option(xs, ys, images, points, data, highlight=idx)]
+    layers = images.add(live_charts.boundary_png(run.proba(grid), len(xs), len(ys)), time.perf_counter())
+    options = [live_charts.boundary_option(xs, ys, layers, points, data, highlight=idx)]
     if slow:
         options += [live_charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx])),
                     live_charts.curves_option(run.history, CFG.train.epochs)]
@@ -47,7 +46,7 @@ def draw(run, data, xs, ys, grid, points, images, slow: bool) -> None:
 def epochs_per_second(display: bool) -> tuple[float, int]:
     data = load_dataset(CFG.data)
     xs, ys, grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
-    points, images = live_charts.point_series(data), []
+    points, images = live_charts.point_series(data), live_charts.BoundaryImages()
     run, frames, last, last_slow = Run(CFG, data), 0, 0.0, 0.0
     start = time.perf_counter()
     for snap in run.snapshots():

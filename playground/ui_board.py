@@ -145,9 +145,9 @@ class Board2D:
         self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
         self.boundary_size = live_charts.boundary_size(self.xs, self.ys)
         self.points = live_charts.point_series(data)
-        saved = st.session_state.get("boundary_images")  # (data settings, the newest boundary images), across reruns
+        saved = st.session_state.get("boundary_images")  # (data settings, BoundaryImages), across reruns
         if not saved or saved[0] != cfg.data:  # another plane: the old images would not fit its axes
-            saved = st.session_state["boundary_images"] = (cfg.data, [])
+            saved = st.session_state["boundary_images"] = (cfg.data, live_charts.BoundaryImages())
         self.images = saved[1]
         self.slow_at = float("-inf")  # when the numbers, curves and network view were last redrawn
         self.status = Slot()
@@ -196,9 +196,8 @@ class Board2D:
         idx = int(proba_test.max(1).argmin()) if self.point == AUTO else self.point
         width, height = self.boundary_size
         title = f"Decision boundary, epoch {epoch}"
-        images = self.images  # the newest frames' images, kept across reruns: the first frame of a run has them too
-        images.append(live_charts.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys)))
-        del images[: -live_charts.IMAGE_LAYERS]
+        image = live_charts.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys))
+        images = self.images.add(image, time.monotonic())  # kept across reruns: a run's first frame has them too
         self.boundary.echarts_chart(
             live_charts.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title),
             width=width, height=height, alt=f"{title}: the plane shaded by the predicted class, with the training and test points",

@@ -77,3 +77,17 @@ def test_bars_label_each_class_in_percent_and_outline_the_true_class():
     assert [b["label"]["formatter"] for b in bars] == ["25%", "75%"]
     assert bars[1]["itemStyle"]["borderWidth"] > 0 == bars[0]["itemStyle"]["borderWidth"]
     assert option["yAxis"]["data"] == ["class 0", "class 1"]
+
+
+def test_boundary_layers_keep_an_anchor_sent_long_enough_ago_under_the_newest_images():
+    images = live_charts.BoundaryImages()
+    layers = [images.add(f"img{i}", now=i * 0.05) for i in range(60)]  # 20 frames a second for 3 s
+    assert layers[0] == ["img0"] and layers[5] == [f"img{i}" for i in range(6)]
+    assert all(len(layer) <= live_charts.IMAGE_LAYERS + 2 for layer in layers)
+    for i, layer in enumerate(layers):
+        assert layer[-1] == f"img{i}"  # the newest on top
+        if i >= 30:  # after a second, an anchor (and the next one) lie under the newest six ...
+            anchor = int(layer[0][3:])
+            assert layer[2:] == [f"img{k}" for k in range(i - 5, i + 1)] or layer[1:] == [f"img{k}" for k in range(i - 5, i + 1)]
+            assert (i - anchor) * 0.05 >= live_charts.ANCHOR_SECONDS - 1e-9  # ... first sent at least a second ago
+            assert all(anchor in [int(x[3:]) for x in layers[k]] for k in range(anchor, i + 1))  # and in every frame since
