@@ -183,9 +183,11 @@ def control_buttons(run: Run, page: str) -> None:
             help="Train the network and watch it learn. After a Stop, Train continues where it stopped.",
         )
     step_col.button(
-        "Step", key="step", on_click=_step, args=(page, run), disabled=training or diverged
-        or run.cfg.train.epochs >= C.LIMITS["epochs"][1] and run.done, width="stretch",
-        help="Train one epoch (one pass over all the training points), then stop and show the network as it is now.",
+        "Step", key="step", on_click=_step, args=(page, run), width="stretch",
+        # a finished run from the cache has no loop to go on with: one more epoch would mean all of them again
+        disabled=training or diverged or run.done and (not run.extendable or run.cfg.train.epochs >= C.LIMITS["epochs"][1]),
+        help="Train one epoch (one pass over all the training points), then stop and show the network as it is now. "
+        "A finished run shown from the cache cannot step on: use Train more.",
     )
     stop_col.button(
         "Stop", key="stop", on_click=_stop, disabled=not training, width="stretch",
@@ -228,12 +230,13 @@ def live(steps: Iterable, draw: Callable[[], None], done: Callable[[], bool], bu
             if wait > 0:
                 turn.pause(wait)
             now = turn.clock()
-            step_time, last_step = max(now - last_step, 0.0), now
+            step_time = max(now - last_step, 0.0)  # the training since the last step (a draw is not counted)
             # Draw now if the next step would come after the frame is due: frames are at most redraw_seconds apart
             # (every step when steps are slower), not every second step when a step takes half the interval.
             if done() or now + step_time - last_draw >= redraw_seconds:
                 last_draw = now  # frames start every redraw_seconds, whatever a draw costs
                 draw()
+            last_step = turn.clock()
             if budget and n >= budget and not done():
                 return False
             if turn.share():

@@ -12,6 +12,8 @@ from playground.models import LOSSES, OPTIMIZERS
 from playground import ui
 from playground.ui import SAVED, is_training, widget_key
 from playground.ui_board import CHART, LiveChart
+
+RACE_MAX_EPOCHS = 1000  # the race's curves are plotly figures redrawn whole each frame: keep them a few thousand points
 from playground.ui_widgets import BATCH_STEPS, Widgets
 
 PAGE = "race"
@@ -71,7 +73,7 @@ def sidebar_race_config() -> tuple[R.RaceConfig | None, str | None]:
                 help="Training points per update, the same for every racer (they also see the batches in the same order).",
             )
             epochs = _widget(
-                st.number_input, "Epochs", "epochs", 50, racing, min_value=1, max_value=C.LIMITS["epochs"][1], step=10,
+                st.number_input, "Epochs", "epochs", 50, racing, min_value=1, max_value=RACE_MAX_EPOCHS, step=10,
                 help="How many passes over the training data each racer gets. All racers move on one epoch at a time.",
             )
             seed = _widget(

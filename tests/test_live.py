@@ -67,3 +67,21 @@ def test_a_queued_session_shows_its_board_before_waiting():
         h.__exit__(None, None, None)
     t.join(10)
     assert steps_run == [0, 1, 2] and len(draws) >= 2
+
+
+def test_a_slow_draw_does_not_make_every_step_a_frame():
+    """Steps of 10 ms, draws of 40 ms, frames due every 100 ms: the draw's own time must not count as a step."""
+    draws = []
+
+    def draw():
+        draws.append(time.monotonic())
+        time.sleep(0.04)
+
+    ui.live(_steps(40, 0.01), draw, lambda: False, redraw_seconds=0.1)
+    assert 2 <= len(draws) <= 20  # about one frame per 100 ms (~8); counting the draws as steps drew all 40
+
+
+def test_frames_come_every_step_when_a_step_takes_over_half_the_interval():
+    draws = []
+    ui.live(_steps(10, 0.03), lambda: draws.append(1), lambda: False, redraw_seconds=0.05)
+    assert len(draws) >= 9  # waiting for the next step would overshoot: each step is drawn (not every second one)

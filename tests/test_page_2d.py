@@ -96,6 +96,7 @@ def test_finished_config_shows_at_once_in_a_new_session():
     assert _metrics(second)["Test loss"] == loss
     assert second.button(key="train").label == "Train 4 more"  # a longer run, from the start (no optimizer state here)
     assert "from the start" in second.success[0].value
+    assert second.button(key="step").disabled  # one more epoch would mean training all of them again
 
 
 def test_changing_only_training_settings_never_regenerates_data(monkeypatch):
