@@ -93,7 +93,7 @@ def point_series(data) -> list[dict]:
 
 
 def boundary_option(xs, ys, images: list[str], points: list[dict], data, highlight: int | None = None,
-                    title: str = "") -> dict:
+                    title: str = "", size: int = BOUNDARY_SIZE) -> dict:
     """The decision boundary: the newest images from boundary_png (oldest first) under the points (point_series).
 
     Each image fills the plot area exactly, and one unit is as long on both axes. A browser decodes
@@ -102,7 +102,7 @@ def boundary_option(xs, ys, images: list[str], points: list[dict], data, highlig
     goes blank while the newest loads, even on a busy machine.
     """
     (x0, x1), (y0, y1) = _extent(xs), _extent(ys)
-    grid = _boundary_grid(xs, ys)
+    grid = _boundary_grid(xs, ys, size)
     graphic = [
         dict(type="image", x=grid["left"], y=grid["top"], z=0, silent=True,
              style=dict(image=src, width=grid["width"], height=grid["height"]))
@@ -124,18 +124,18 @@ def boundary_option(xs, ys, images: list[str], points: list[dict], data, highlig
     )
 
 
-def _boundary_grid(xs, ys) -> dict:
-    """The plot area in pixels: BOUNDARY_SIZE on the longer side, the same pixels per unit on both axes."""
+def _boundary_grid(xs, ys, size: int = BOUNDARY_SIZE) -> dict:
+    """The plot area in pixels: `size` on the longer side, the same pixels per unit on both axes."""
     (x0, x1), (y0, y1) = _extent(xs), _extent(ys)
-    scale = BOUNDARY_SIZE / max(x1 - x0, y1 - y0)
+    scale = size / max(x1 - x0, y1 - y0)
     # outerBoundsMode "none": exactly this rectangle (Streamlit's theme otherwise shrinks it to fit the axis labels,
     # and the image, placed in pixels, would no longer match the axes)
     return dict(left=55, top=40, width=round((x1 - x0) * scale), height=round((y1 - y0) * scale), outerBoundsMode="none")
 
 
-def boundary_size(xs, ys) -> tuple[int, int]:
+def boundary_size(xs, ys, size: int = BOUNDARY_SIZE) -> tuple[int, int]:
     """(width, height) in pixels of the chart boundary_option draws: the plot area, its axes and legend."""
-    grid = _boundary_grid(xs, ys)
+    grid = _boundary_grid(xs, ys, size)
     return grid["left"] + grid["width"] + 20, grid["top"] + grid["height"] + 75
 
 

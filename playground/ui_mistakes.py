@@ -8,17 +8,17 @@ import numpy as np
 import streamlit as st
 
 from playground import config as C
-from playground import plots
-from playground import ui
+from playground import live_charts, plots, ui
 from playground.data import DATASETS
 from playground.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, race_figure, settings, snippet
-from playground.ui_board import CHART, LiveChart
+from playground.ui_board import CHART, LiveChart, Slot
 
 PAGE = "mistakes"
 LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 EPOCHS = (1, 200)
 RACES_PER_SESSION = 4
 RACE_SECONDS = 3.0  # a short race is stretched to last this long, so it can be watched
+LANE_SIZE = 340  # px of the longer side of each lane's boundary: two side by side fit a 1280-pixel window
 
 
 def _key(name: str) -> str:
@@ -157,15 +157,23 @@ class Board:
 
     def __init__(self, data):
         self.data, self.frame = data, 0
-        self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]))
-        LiveChart.style(["mistakes_curves", "mistakes_lane0", "mistakes_lane1"])
+        self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
+        self.size = live_charts.boundary_size(self.xs, self.ys, LANE_SIZE)
+        self.points = live_charts.point_series(data)
+        # each lane's newest boundary images, kept across reruns (see live_charts.BoundaryImages); a new plane starts anew
+        plane = (len(self.xs), float(self.xs[0]), float(self.xs[-1]), float(self.ys[0]), float(self.ys[-1]))
+        saved = st.session_state.get(f"{PAGE}_images")
+        if not saved or saved[0] != plane:
+            saved = st.session_state[f"{PAGE}_images"] = (plane, [live_charts.BoundaryImages() for _ in range(2)])
+        self.images = saved[1]
+        LiveChart.style(["mistakes_curves"])
         self.status = st.empty()
         self.curves = LiveChart("mistakes_curves")
         columns = st.columns(2, gap="medium")
         self.boundaries, self.notes = [], []
         for i, col in enumerate(columns):
             with col:
-                self.boundaries.append(LiveChart(f"mistakes_lane{i}"))
+                self.boundaries.append(Slot())
                 self.notes.append(st.empty())
         self.metrics = [c.empty() for c in st.columns(4)]
 
@@ -176,9 +184,15 @@ class Board:
         self.curves.plotly_chart(
             race_figure(race.correct.history, race.buggy.history, race.n_epochs), key=f"{PAGE}_curves_{self.frame}", **CHART
         )
+        width, height = self.size
         for i, (lane, title) in enumerate(zip(race.lanes, ("correct loop", "with the mistake"))):
-            fig = plots.boundary_figure(self.xs, self.ys, lane.proba(self.grid), self.data, title=f"{title} · epoch {race.epoch}")
-            self.boundaries[i].plotly_chart(fig, key=f"{PAGE}_boundary_{i}_{self.frame}", **CHART)
+            image = live_charts.boundary_png(lane.proba(self.grid), len(self.xs), len(self.ys))
+            layers = self.images[i].add(image, time.monotonic())
+            label = f"{title} · epoch {race.epoch}"
+            self.boundaries[i].echarts_chart(
+                live_charts.boundary_option(self.xs, self.ys, layers, self.points, self.data, title=label, size=LANE_SIZE),
+                width=width, height=height, alt=f"{label}: the decision boundary of the {title}",
+            )
             if lane.stopped:
                 self.notes[i].error(lane.stopped)
             else:

@@ -98,7 +98,7 @@ def test_mistake_lab_races_the_buggy_loop_beside_the_correct_one(browser, server
     page.wait_for_timeout(500)
     page.wait_for_selector(IDLE, timeout=120_000)
     assert page.locator("[data-testid='stException']").count() == 0
-    titles = page.locator(".gtitle").all_text_contents()
+    titles = [e.get_attribute("aria-label") for e in page.locator("[data-testid='stEChartsChart'][aria-label]").all()]
     assert any(t.startswith("correct loop") for t in titles) and any(t.startswith("with the mistake") for t in titles)
     page.screenshot(path=str(ARTIFACTS / "teaching_mistakes.png"), full_page=True)
     page.context.close()

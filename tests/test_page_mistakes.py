@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import metrics, plotly_specs, run_app
+from apptest_helpers import data_url_image, echarts_specs, metrics, plotly_specs, run_app
 
 import playground.ui_mistakes as lab
 from playground.mistakes import MISTAKES
@@ -23,8 +23,10 @@ def _app(**state) -> AppTest:
 
 
 def _charts(at) -> dict:
-    """Plotly specs by kind: 'curves', 'correct loop' and 'with the mistake' (the boundaries)."""
-    return {"curves" if not title else title.split(" · ")[0]: spec for title, _, spec in plotly_specs(at)}
+    """Specs by kind: 'curves' (plotly), 'correct loop' and 'with the mistake' (the boundaries, ECharts)."""
+    charts = {"curves": spec for title, _, spec in plotly_specs(at) if not title}
+    charts.update({title.split(" · ")[0]: dict(spec, title_text=title) for title, spec, _ in echarts_specs(at)})
+    return charts
 
 
 def _points(curves: dict) -> dict:
@@ -66,8 +68,8 @@ def test_short_race_draws_both_curves_both_boundaries_and_the_numbers():
     points = _points(charts["curves"])
     for who in ("correct loop", "with the mistake"):
         assert points[f"{who}: train loss"] == [0, 1, 2, 3] and points[f"{who}: test accuracy"] == [0, 1, 2, 3]
-        assert charts[who]["layout"]["title"]["text"] == f"{who} · epoch 3"
-        assert charts[who]["data"][0]["type"] == "heatmap"
+        assert charts[who]["title_text"] == f"{who} · epoch 3"
+        assert data_url_image(charts[who]["graphic"][-1]["style"]["image"]).shape == (60, 60, 3)
     assert charts["curves"]["layout"]["xaxis"]["title"]["text"] == "epoch"
     m = _metrics(at)
     assert m["Test accuracy, correct loop"].endswith("%") and float(m["Test loss, with the mistake"]) > 0
@@ -82,7 +84,7 @@ def test_each_mistake_races_without_exception(name):
     at.button(key="mistakes_run").click().run()
     assert not at.exception
     assert "Finished after epoch 2" in at.success[0].value
-    assert _charts(at)["with the mistake"]["layout"]["title"]["text"].endswith("epoch 2")
+    assert _charts(at)["with the mistake"]["title_text"].endswith("epoch 2")
 
 
 def test_stop_keeps_partial_histories_and_run_continues():
@@ -112,7 +114,7 @@ def test_a_finished_race_runs_again_from_the_start():
 def test_bad_input_never_shows_a_traceback(key, value):
     at = _app(**{key: value})
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 1 and len(at.get("echarts_chart")) == 2  # curves and both boundaries
 
 
 def test_settings_errors_are_shown_as_a_message(monkeypatch):
