@@ -93,7 +93,7 @@ def point_series(data) -> list[dict]:
 
 
 def boundary_option(xs, ys, images: list[str], points: list[dict], data, highlight: int | None = None,
-                    title: str = "", size: int = BOUNDARY_SIZE) -> dict:
+                    title: str = "", size: int = BOUNDARY_SIZE, title_color: str | None = None) -> dict:
     """The decision boundary: the newest images from boundary_png (oldest first) under the points (point_series).
 
     Each image fills the plot area exactly, and one unit is as long on both axes. A browser decodes
@@ -117,7 +117,8 @@ def boundary_option(xs, ys, images: list[str], points: list[dict], data, highlig
     axis = dict(type="value", nameLocation="middle", splitLine=dict(show=False), axisLine=dict(onZero=False),
                 axisLabel=dict(showMinLabel=False, showMaxLabel=False))  # the ends are the grid's, not round numbers
     return dict(
-        _BASE, title=dict(text=title, left=grid["left"], textStyle=dict(fontSize=16)), grid=grid, graphic=graphic,
+        _BASE, title=dict(text=title, left=grid["left"], textStyle=dict(fontSize=16, **({"color": title_color} if title_color else {}))),
+        grid=grid, graphic=graphic,
         xAxis=dict(axis, min=x0, max=x1, name="x1", nameGap=25), yAxis=dict(axis, min=y0, max=y1, name="x2", nameGap=35),
         legend=dict(data=[f"class {c}" for c in range(data.n_classes)], top=grid["top"] + grid["height"] + 35, left=grid["left"]),
         tooltip=dict(trigger="item"), series=series,

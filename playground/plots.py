@@ -15,12 +15,6 @@ def class_color(k: int) -> str:
     return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
-def _mix_with_white(hex_color: str, alpha: float) -> str:
-    rgb = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)])
-    r, g, b = (255 + alpha * (rgb - 255)).round().astype(int)
-    return f"rgb({r},{g},{b})"
-
-
 def boundary_grid(X: np.ndarray, resolution: int = 90, margin: float = 0.3):
     """Axis ticks and the (resolution**2, 2) float32 points covering the data with a margin."""
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
@@ -30,16 +24,6 @@ def boundary_grid(X: np.ndarray, resolution: int = 90, margin: float = 0.3):
     return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def _boundary_colorscale(n_classes: int):
-    """Piecewise scale: band k runs from pale to full colour of class k as confidence grows."""
-    scale = []
-    for k in range(n_classes):
-        lo, hi = k / n_classes, (k + 1) / n_classes
-        pale, full = _mix_with_white(class_color(k), 0.06), _mix_with_white(class_color(k), 0.6)
-        scale += [[lo, pale], [hi - 1e-6 if k < n_classes - 1 else hi, full]]
-    return scale
-
-
 def _figure(data: list[dict], layout: dict) -> go.Figure:
     """One figure from plain dicts, validated once (many add_trace/update_* calls cost ~10x more per live frame)."""
     return go.Figure(dict(data=data, layout=layout))
@@ -47,56 +31,6 @@ def _figure(data: list[dict], layout: dict) -> go.Figure:
 
 def _axis(title: str, **kw) -> dict:
     return dict(title=dict(text=title), **kw)
-
-
-def boundary_figure(xs, ys, proba: np.ndarray, data, highlight: int | None = None, title: str = "") -> go.Figure:
-    """Heatmap of the predicted class, shaded by its probability, with train/test points on top.
-
-    `proba` is (len(ys) * len(xs), n_classes) over the grid from boundary_grid.
-    """
-    k = data.n_classes
-    winner = proba.argmax(1)
-    confidence = proba.max(1)
-    # 0 at a coin toss between all classes, 1 when certain: drives the shade within a band.
-    shade = (confidence - 1 / k) / (1 - 1 / k)
-    z = (winner + np.clip(shade, 0, 0.999)).reshape(len(ys), len(xs)).astype(np.float32)
-    # uint8 so plotly ships it as compact base64, not a JSON list of floats
-    custom = np.stack([winner, (confidence * 100).round()], -1).reshape(len(ys), len(xs), 2).astype(np.uint8)
-    traces = [dict(
-        type="heatmap", x=xs, y=ys, z=z, zmin=0, zmax=k, colorscale=_boundary_colorscale(k), showscale=False,
-        customdata=custom, name="model",
-        hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>predicts class %{customdata[0]} (%{customdata[1]:.0f}%)<extra></extra>",
-    )]
-    for split, X, y, outline in (("train", data.X_train, data.y_train, "white"), ("test", data.X_test, data.y_test, "black")):
-        for c in range(k):
-            pts = X[y == c]
-            traces.append(dict(
-                type="scatter", x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{split}: class {c}", legendgroup=f"class {c}",
-                showlegend=False, marker=dict(color=class_color(c), size=7, line=dict(color=outline, width=1.2)),
-                hovertemplate=f"{split} point, class {c}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>",
-            ))
-    # A compact legend: one swatch per class, then what the outlines mean.
-    for c in range(k):
-        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=f"class {c}", legendgroup=f"class {c}",
-                           marker=dict(color=class_color(c), size=10)))
-    for split, outline in (("train", "#bbbbbb"), ("test", "black")):
-        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=f"{split} point", hoverinfo="skip",
-                           marker=dict(color="white", size=10, line=dict(color=outline, width=2))))
-    if highlight is not None:
-        x, y = data.X_test[highlight]
-        traces.append(dict(type="scatter", x=[x], y=[y], mode="markers", name="chosen point", hoverinfo="skip",
-                           marker=dict(symbol="circle-open", size=20, color="black", line=dict(width=3))))
-    # Fixed margins that hold the legend (plotly's auto-margin would lay the figure out twice a frame): k classes,
-    # train, test (and the chosen point) wrap four to a row in a column as narrow as a 1280-pixel window gives.
-    legend_rows = -(-(k + 2 + (highlight is not None)) // 4)
-    bottom = 62 + 30 * legend_rows
-    return _figure(traces, dict(
-        title=dict(text=title), height=50 + 375 + bottom, font=FONT, plot_bgcolor="white", paper_bgcolor="white",
-        margin=dict(l=50, r=10, t=50, b=bottom, autoexpand=False),
-        legend=dict(orientation="h", x=0, y=-0.16, yanchor="top", groupclick="toggleitem"),
-        xaxis=_axis("x1", range=[xs[0], xs[-1]], constrain="domain"),
-        yaxis=_axis("x2", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain"),
-    ))
 
 
 def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entropy loss", score_label="accuracy") -> go.Figure:
@@ -123,7 +57,7 @@ def curves_figure(history, n_epochs: int | None = None, loss_label="cross-entrop
         score_axis = _axis(score_label, range=[low - 0.05, 1.02])
     panel_title = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", xanchor="center", showarrow=False, font=dict(size=16))
     return _figure(traces, dict(
-        height=360, margin=dict(l=70, r=10, t=40, b=120, autoexpand=False), font=FONT, paper_bgcolor="white",  # fixed: see boundary_figure
+        height=360, margin=dict(l=70, r=10, t=40, b=120, autoexpand=False), font=FONT, paper_bgcolor="white",  # fixed: laid out once
         legend=dict(orientation="h", y=-0.28, yanchor="top"),
         xaxis=_axis("epoch", range=[0, x_max], domain=[0, 0.44], anchor="y", **whole),
         xaxis2=_axis("epoch", range=[0, x_max], domain=[0.56, 1], anchor="y2", **whole),

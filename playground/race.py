@@ -199,14 +199,6 @@ def curves_figure(race: Race, loss_label: str = "cross-entropy loss") -> go.Figu
     return fig
 
 
-def boundary_figure(race: Race, i: int, xs, ys, grid) -> go.Figure:
-    """One lane's decision boundary over the 2-D grid, small, titled with its lane's colour."""
-    c = race.contestants[i]
-    fig = plots.boundary_figure(xs, ys, race.proba(c, grid), race.data, title=f"{c.label}: epoch {c.epoch}")
-    fig.update_layout(height=340, showlegend=False, margin=dict(l=50, r=5, t=45, b=50), title_font=dict(color=lane_color(i), size=14))
-    return fig
-
-
 def accuracy_figure(race: Race) -> go.Figure:
     """Each lane's latest test accuracy as one bar in its colour."""
     labels = [c.label for c in race.contestants]

@@ -1,17 +1,19 @@
 """Streamlit glue for the optimizer race: its sidebar, Race/Stop, the board and the live loop."""
 from __future__ import annotations
 
+import time
+
 
 import numpy as np
 import streamlit as st
 
 from playground import config as C
-from playground import plots, race as R
+from playground import live_charts, plots, race as R
 from playground.data import DATASETS
 from playground.models import LOSSES, OPTIMIZERS
 from playground import ui
 from playground.ui import SAVED, is_training, widget_key
-from playground.ui_board import CHART, LiveChart
+from playground.ui_board import CHART, LiveChart, Slot
 
 RACE_MAX_EPOCHS = 1000  # the race's curves are plotly figures redrawn whole each frame: keep them a few thousand points
 from playground.ui_widgets import BATCH_STEPS, Widgets
@@ -23,7 +25,7 @@ LR_STEPS = (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 # A sensible starting learning rate per optimizer, so the first race is a fair one.
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.03, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.003, "adagrad": 0.03}
 DEFAULT_OPTIMIZERS = ["sgd", "adam"]
-BOUNDARY_RESOLUTION = 60  # grid points per side: up to four boundaries redraw a few times a second
+LANE_SIZES = {2: 340, 3: 220, 4: 160}  # px of each lane boundary's longer side: the lanes fit a 1280-pixel window
 
 
 def _widget(widget, label: str, name: str, default, disabled: bool, **kw):
@@ -128,15 +130,25 @@ class RaceBoard:
     def __init__(self, race: R.Race):
         self.frame, n = 0, len(race.contestants)
         self.two_d = race.data.n_features == 2 and race.data.X_train.ndim == 2
-        LiveChart.style(["race_curves", "race_bars", *(f"race_lane{i}" for i in range(n))])
+        LiveChart.style(["race_curves", "race_bars"])
         self.status, self.progress = st.empty(), st.empty()
         self.curves = LiveChart("race_curves")
         if self.two_d:
-            self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([race.data.X_train, race.data.X_test]), BOUNDARY_RESOLUTION)
+            self.xs, self.ys, self.grid = plots.boundary_grid(
+                np.vstack([race.data.X_train, race.data.X_test]), live_charts.LIVE_RESOLUTION)
+            self.lane_size = LANE_SIZES[n]
+            self.size = live_charts.boundary_size(self.xs, self.ys, self.lane_size)
+            self.points = live_charts.point_series(race.data)
+            # each lane's newest boundary images, kept across reruns (see live_charts.BoundaryImages)
+            plane = (n, len(self.xs), float(self.xs[0]), float(self.xs[-1]), float(self.ys[0]), float(self.ys[-1]))
+            saved = st.session_state.get("race_images")
+            if not saved or saved[0] != plane:
+                saved = st.session_state["race_images"] = (plane, [live_charts.BoundaryImages() for _ in range(n)])
+            self.images = saved[1]
             self.pictures = []
-            for i, col in enumerate(st.columns(n)):
+            for col in st.columns(n):
                 with col:
-                    self.pictures.append(LiveChart(f"race_lane{i}"))
+                    self.pictures.append(Slot())
         else:
             self.bars = LiveChart("race_bars")
         st.subheader("Summary")
@@ -152,8 +164,15 @@ class RaceBoard:
         loss_label = f"{LOSSES[race.cfg.loss].label.lower()} loss"
         self.curves.plotly_chart(R.curves_figure(race, loss_label), key=f"race_curves_{self.frame}", **CHART)
         if self.two_d:
-            for i, ph in enumerate(self.pictures):
-                ph.plotly_chart(R.boundary_figure(race, i, self.xs, self.ys, self.grid), key=f"race_boundary_{i}_{self.frame}", **CHART)
+            width, height = self.size
+            for i, (slot, c) in enumerate(zip(self.pictures, race.contestants)):
+                image = live_charts.boundary_png(race.proba(c, self.grid), len(self.xs), len(self.ys))
+                layers, title = self.images[i].add(image, time.monotonic()), f"{c.label}: epoch {c.epoch}"
+                slot.echarts_chart(
+                    live_charts.boundary_option(self.xs, self.ys, layers, self.points, race.data, title=title,
+                                                size=self.lane_size, title_color=R.lane_color(i)),
+                    width=width, height=height, alt=f"{title}: the decision boundary of this lane",
+                )
         else:
             self.bars.plotly_chart(R.accuracy_figure(race), key=f"race_accuracy_{self.frame}", **CHART)
         self.table.dataframe(

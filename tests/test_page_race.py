@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from apptest_helpers import data_url_image, echarts_specs
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "race.py")
 
@@ -25,8 +26,8 @@ def _charts(at) -> dict:
             out["curves"] = spec
         elif title.startswith("Test accuracy"):
             out["accuracy"] = spec
-        else:
-            out[f"boundary {n}"], n = spec, n + 1
+    for n, (title, spec, alt) in enumerate(echarts_specs(at)):  # the lanes' boundaries
+        out[f"boundary {n}"] = dict(spec, title_text=title, alt=alt)
     return out
 
 
@@ -58,7 +59,9 @@ def test_short_race_draws_a_curve_pair_per_optimizer_boundaries_and_the_summary(
     assert [t["line"]["dash"] for t in charts["curves"]["data"]] == ["solid", "dash"] * 3
     assert charts["curves"]["data"][0]["x"] == [0, 1, 2, 3, 4]
     assert charts["curves"]["layout"]["xaxis"]["title"]["text"] == "epoch"
-    assert [charts[f"boundary {i}"]["data"][0]["type"] for i in range(3)] == ["heatmap"] * 3
+    assert [charts[f"boundary {i}"]["title_text"] for i in range(3)] == [
+        f"{o}: epoch 4" for o in ("SGD (lr 0.1)", "Adam (lr 0.01)", "RMSprop (lr 0.003)")]
+    assert all(data_url_image(charts[f"boundary {i}"]["graphic"][-1]["style"]["image"]).shape == (60, 60, 3) for i in range(3))
     assert "accuracy" not in charts
     table = at.dataframe[0].value
     assert list(table["optimizer"]) == ["SGD", "Adam", "RMSprop"]

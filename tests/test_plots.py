@@ -18,25 +18,6 @@ def test_boundary_grid_covers_the_data():
     assert xs[0] < X[:, 0].min() and xs[-1] > X[:, 0].max() and ys[0] < X[:, 1].min() and ys[-1] > X[:, 1].max()
 
 
-def test_boundary_figure_shades_by_confidence_and_shows_every_point():
-    d = _data(3)
-    xs, ys, grid = plots.boundary_grid(np.vstack([d.X_train, d.X_test]), resolution=30)
-    proba = np.full((len(grid), 3), 0.1, np.float32)
-    proba[:, 2] = 0.8
-    proba[:10] = [1 / 3, 1 / 3, 1 / 3]  # undecided corner
-    fig = plots.boundary_figure(xs, ys, proba, d, highlight=4, title="t")
-    heat = fig.data[0]
-    z = np.asarray(heat.z).ravel()
-    assert heat.type == "heatmap" and z.shape == (900,)
-    assert np.all((z[10:] > 2) & (z[10:] < 3))  # class 2's band, part shaded
-    assert np.all(z[:10] < z[10:].min())  # less sure -> paler
-    points = [t for t in fig.data if t.type == "scatter" and t.name.startswith(("train:", "test:"))]
-    assert sum(len(t.x) for t in points) == len(d.y_train) + len(d.y_test)
-    ring = [t for t in fig.data if t.name == "chosen point"][0]
-    assert (ring.x[0], ring.y[0]) == tuple(d.X_test[4])
-    assert fig.layout.xaxis.title.text == "x1" and fig.layout.yaxis.title.text == "x2"
-
-
 def test_curves_figure_has_train_and_test_loss_and_accuracy():
     h = History()
     for e in range(4):
