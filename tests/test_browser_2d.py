@@ -86,6 +86,11 @@ def test_train_updates_live_in_place_never_blank_then_stop_keeps_the_state(page,
     assert 0 < stopped_at < 1000
     page.wait_for_timeout(1500)
     assert _epoch(page) == stopped_at  # really stopped
+    # the stopped run's one redraw reaches the chart (a loaded CI machine once showed the frame before it here)
+    page.wait_for_function(
+        f"(document.querySelector(\"{BOUNDARY}\")?.getAttribute('aria-label') ?? '').startsWith('Decision boundary, epoch {stopped_at}:')",
+        timeout=10_000,
+    )
     assert _pictured_epoch(page) == stopped_at
     assert page.locator(CURVES).first.get_attribute("aria-label").endswith(f"up to epoch {stopped_at}")
     assert not page.locator(".st-key-train button").first.is_disabled()
