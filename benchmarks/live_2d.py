@@ -18,7 +18,7 @@ import json  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from playground import live_charts, plots  # noqa: E402
+from playground import live_charts  # noqa: E402
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from playground.data import load_dataset  # noqa: E402
 from playground.training import Run  # noqa: E402
@@ -45,7 +45,7 @@ def draw(run, data, xs, ys, grid, points, images, slow: bool) -> None:
 
 def epochs_per_second(display: bool) -> tuple[float, int]:
     data = load_dataset(CFG.data)
-    xs, ys, grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
+    xs, ys, grid = live_charts.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
     points, images = live_charts.point_series(data), live_charts.BoundaryImages()
     run, frames, last, last_slow = Run(CFG, data), 0, 0.0, 0.0
     start = time.perf_counter()

@@ -27,10 +27,9 @@ from _server import (  # noqa: E402
 TARGET_OVERHEAD_MB, TARGET_GROWTH_MB = 400, 30
 RUNS, RUN_EPOCHS, REPORT_AFTER = 20, 30, (1, 5, 10, 15, 20)
 BARE_IMPORTS = (
-    "import torch, torchvision, streamlit, sklearn, plotly, pandas, mlxtend; "
+    "import torch, torchvision, streamlit, sklearn, pandas, mlxtend; "
     "import torchvision.datasets, torchvision.transforms.v2, sklearn.datasets, sklearn.model_selection, "
-    "sklearn.decomposition, sklearn.metrics, sklearn.preprocessing, sklearn.pipeline, plotly.graph_objects, "
-    "plotly.subplots, mlxtend.data, scipy.ndimage"
+    "sklearn.decomposition, sklearn.metrics, sklearn.preprocessing, sklearn.pipeline, mlxtend.data, scipy.ndimage"
 )
 
 

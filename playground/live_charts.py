@@ -12,8 +12,9 @@ import io
 import numpy as np
 from PIL import Image
 
-from playground.plots import class_color
 
+# Orange and blue as in TensorFlow Playground first, then well-separated hues.
+CLASS_COLORS = ("#f08c1a", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 LIVE_RESOLUTION = 60  # boundary cells per side: 3,600 numbers a frame
 REDRAW_SECONDS = 1 / 30  # live pictures redraw up to 30 times a second, as TensorFlow Playground does
 # Numbers, bars and curves change slowly to the eye, and each update costs the browser about as much as a
@@ -23,7 +24,9 @@ CURVE_POINTS = 300  # points per curve at most: a long run's curves are thinned 
 BOUNDARY_SIZE = 430  # px of the longer side of the boundary's plot area
 FONT_SIZE = 14
 TRAIN_COLOR, TEST_COLOR, BATCH_COLOR = "#1f77b4", "#f08c1a", "#9ecae1"
-_BASE = dict(animation=False, textStyle=dict(fontSize=FONT_SIZE))
+LANE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")  # one per race lane, apart from the classes' orange where possible
+CORRECT_COLOR, BUGGY_COLOR = "#2ca02c", "#d62728"  # the mistake lab's two lanes
+BASE = dict(animation=False, textStyle=dict(fontSize=FONT_SIZE))
 
 
 IMAGE_LAYERS = 6  # the newest boundary images drawn over each other (see BoundaryImages)
@@ -56,12 +59,29 @@ class BoundaryImages:
         return [src for i, src in enumerate(older) if src and src not in self.recent and src not in older[:i]] + self.recent
 
 
+def class_color(k: int) -> str:
+    return CLASS_COLORS[k % len(CLASS_COLORS)]
+
+
+def boundary_grid(X: np.ndarray, resolution: int = LIVE_RESOLUTION, margin: float = 0.3):
+    """Axis ticks and the (resolution**2, 2) float32 points covering the data with a margin."""
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs = np.linspace(lo[0], hi[0], resolution, dtype=np.float32)
+    ys = np.linspace(lo[1], hi[1], resolution, dtype=np.float32)
+    xx, yy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def lane_color(i: int) -> str:
+    return LANE_COLORS[i % len(LANE_COLORS)]
+
+
 def boundary_colors(proba: np.ndarray) -> np.ndarray:
     """(n, 3) uint8 RGB per grid cell: the winning class's colour, pale at a coin toss and strong when certain."""
     k = proba.shape[1]
     palette = np.array([[int(class_color(c)[i : i + 2], 16) for i in (1, 3, 5)] for c in range(k)], dtype=np.float32)
     shade = np.clip((proba.max(1) - 1 / k) / (1 - 1 / k), 0, 1)
-    alpha = (0.06 + 0.54 * shade)[:, None]  # 6% to 60% of the class colour over white, as the plotly boundary
+    alpha = (0.06 + 0.54 * shade)[:, None]  # 6% to 60% of the class colour over white, as the first version's boundary
     return (255 + alpha * (palette[proba.argmax(1)] - 255)).round().astype(np.uint8)
 
 
@@ -117,7 +137,7 @@ def boundary_option(xs, ys, images: list[str], points: list[dict], data, highlig
     axis = dict(type="value", nameLocation="middle", splitLine=dict(show=False), axisLine=dict(onZero=False),
                 axisLabel=dict(showMinLabel=False, showMaxLabel=False))  # the ends are the grid's, not round numbers
     return dict(
-        _BASE, title=dict(text=title, left=grid["left"], textStyle=dict(fontSize=16, **({"color": title_color} if title_color else {}))),
+        BASE, title=dict(text=title, left=grid["left"], textStyle=dict(fontSize=16, **({"color": title_color} if title_color else {}))),
         grid=grid, graphic=graphic,
         xAxis=dict(axis, min=x0, max=x1, name="x1", nameGap=25), yAxis=dict(axis, min=y0, max=y1, name="x2", nameGap=35),
         legend=dict(data=[f"class {c}" for c in range(data.n_classes)], top=grid["top"] + grid["height"] + 35, left=grid["left"]),
@@ -167,7 +187,7 @@ def curves_option(history, n_epochs: int, loss_label: str = "cross-entropy loss"
         ))
     x_axis = dict(type="value", min=0, max=x_max, name="epoch", nameLocation="middle", nameGap=28, minInterval=1)
     return dict(
-        _BASE, grid=grids,
+        BASE, grid=grids,
         title=[dict(text="Loss", left="22%", textAlign="center"), dict(text=score_label.capitalize(), left="78%", textAlign="center")],
         xAxis=[dict(x_axis, gridIndex=0), dict(x_axis, gridIndex=1)],
         yAxis=[dict(type="value", gridIndex=0, name=loss_label, nameLocation="middle", nameGap=50, min=0),
@@ -184,23 +204,121 @@ def _thinned(n: int, most: int = CURVE_POINTS) -> list[int]:
     return [*range(0, n - 1, step), n - 1]
 
 
-def bars_option(proba_row: np.ndarray, class_names, true_class: int | None = None, title: str = "") -> dict:
-    """Horizontal bars: the model's probability for each class at one point; the true class outlined in black."""
-    names = [str(n) for n in class_names]
+def bars_option(values, names, true_class: int | None = None, title: str = "", colors=None,
+                axis_names=("probability", "class"), digits: int = 0) -> dict:
+    """Horizontal bars of values in 0..1 (a class probability each, or a lane's accuracy), labelled in %.
+
+    Coloured by class unless colors are given; the bar of true_class is outlined in black.
+    """
+    colors = colors or [class_color(k) for k in range(len(values))]
     bars = [
-        dict(value=round(float(p), 4), label=dict(formatter=f"{p:.0%}"),
-             itemStyle=dict(color=class_color(k), borderColor="#000000" if k == true_class else class_color(k),
-                            borderWidth=3 if k == true_class else 0))
-        for k, p in enumerate(proba_row)
+        dict(value=round(float(p), 4), label=dict(formatter=f"{p:.{digits}%}"),
+             itemStyle=dict(color=color, borderColor="#000000" if k == true_class else color, borderWidth=3 if k == true_class else 0))
+        for k, (p, color) in enumerate(zip(values, colors))
     ]
     return dict(
-        _BASE, title=dict(text=title, textStyle=dict(fontSize=15)),
-        grid=dict(left=80, right=60, top=45, bottom=45),
-        xAxis=dict(type="value", min=0, max=1, name="probability", nameLocation="middle", nameGap=28),
-        yAxis=dict(type="category", data=names, inverse=True, name="class", nameLocation="middle", nameGap=60),
+        BASE, title=dict(text=title, textStyle=dict(fontSize=15)),
+        grid=dict(left=80, right=60, top=45, bottom=45, containLabel=False),
+        xAxis=dict(type="value", min=0, max=1, name=axis_names[0], nameLocation="middle", nameGap=28),
+        yAxis=dict(type="category", data=[str(n) for n in names], inverse=True, name=axis_names[1], nameLocation="middle", nameGap=60),
         series=[dict(type="bar", data=bars, label=dict(show=True, position="right"))],
     )
 
 
 def bars_height(n_classes: int) -> int:
     return 90 + 40 * n_classes
+
+
+LOG_TICKS = [m * 10.0**e for e in range(-4, 9) for m in (1, 2, 5)]
+
+
+def lanes_option(lanes, n_epochs: int, loss_label: str = "cross-entropy loss", log_loss: bool = False,
+                 accuracy: bool = False, title: str = "Loss: train (solid) and test (dashed)") -> dict:
+    """Several runs compared: each lane's train (solid) and test (dashed) loss in its colour, and its test accuracy.
+
+    lanes: (label, colour, history) per run. With accuracy, a second panel shows each lane's test
+    accuracy (in %) beside the loss; with log_loss the loss axis is logarithmic (a diverging run's
+    loss spans many orders of magnitude).
+    """
+    x_max = max([n_epochs or 1, *(h.epoch[-1] for _, _, h in lanes if h.epoch)])
+    panels = 2 if accuracy else 1
+    grids = [dict(left=70, right="56%" if accuracy else 20, top=45, bottom=80)]
+    if accuracy:
+        grids.append(dict(left="56%", right=20, top=45, bottom=80))
+    series = []
+    for label, color, history in lanes:
+        keep = _thinned(len(history.epoch))
+        for split, dash in (("train", "solid"), ("test", "dashed")):
+            values = getattr(history, f"{split}_loss")
+            series.append(dict(
+                type="line", name=f"{label}: {split} loss", xAxisIndex=0, yAxisIndex=0, showSymbol=len(history.epoch) <= 12,
+                data=[[history.epoch[i], _finite(values[i], log_loss)] for i in keep],
+                lineStyle=dict(color=color, type=dash, width=2.5), itemStyle=dict(color=color),
+            ))
+        if accuracy:
+            series.append(dict(
+                type="line", name=f"{label}: test accuracy", xAxisIndex=1, yAxisIndex=1, showSymbol=len(history.epoch) <= 12,
+                data=[[history.epoch[i], round(100 * history.test_score[i], 3)] for i in keep],
+                lineStyle=dict(color=color, width=2.5), itemStyle=dict(color=color),
+            ))
+    x_axis = dict(type="value", min=0, max=x_max, name="epoch", nameLocation="middle", nameGap=28, minInterval=1)
+    loss_axis = dict(type="log", logBase=10) if log_loss else dict(type="value", min=0)
+    y_axes = [dict(loss_axis, gridIndex=0, name=loss_label + (" (log scale)" if log_loss else ""), nameLocation="middle", nameGap=50)]
+    titles = [dict(text=title, left="22%" if accuracy else "center", textAlign="center")]
+    if accuracy:
+        y_axes.append(dict(type="value", gridIndex=1, min=0, max=100, name="test accuracy (%)", nameLocation="middle", nameGap=45))
+        titles.append(dict(text="Test accuracy", left="78%", textAlign="center"))
+    return dict(
+        BASE, grid=grids, title=titles, xAxis=[dict(x_axis, gridIndex=i) for i in range(panels)], yAxis=y_axes,
+        legend=dict(bottom=0, type="scroll"), tooltip=dict(trigger="axis"), series=series,
+    )
+
+
+def _finite(value: float, log: bool):
+    """A loss as a chart value: rounded; None (a gap) where it is not finite or cannot sit on a log axis."""
+    if value is None or not np.isfinite(value) or (log and value <= 0):
+        return None
+    return float(f"{value:.5g}")
+
+
+NAME_CHARS = 12  # class names longer than this are cut with an ellipsis on the axes and in captions
+BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+
+
+def short_name(name, chars: int = NAME_CHARS) -> str:
+    name = str(name)
+    return name if len(name) <= chars else name[: chars - 1] + "…"
+
+
+def confusion_height(class_names) -> int:
+    """A height at which n classes get cells large enough for three-digit counts."""
+    return 160 + 24 * min(len(class_names), 20)
+
+
+def confusion_option(cm: np.ndarray, class_names, title: str = "Confusion matrix (test)") -> dict:
+    """Counts of true (rows) against predicted (columns) classes, written in the cells; the title ends in the accuracy."""
+    k = len(class_names)
+    names = [short_name(n) for n in class_names]
+    peak = max(int(cm.max()), 1)
+    data = []
+    for t in range(k):
+        for p in range(k):
+            count = int(cm[t, p])
+            cell = [p, t, count]
+            data.append(dict(value=cell, label=dict(color="#ffffff")) if count > 0.55 * peak else cell)  # dark cells: white numbers
+    accuracy = np.trace(cm) / max(cm.sum(), 1)
+    long_names = max(len(n) for n in names) > 2
+    font = 13 if k <= 6 else 11 if k <= 12 else 9
+    axis = dict(type="category", data=names, nameLocation="middle", splitArea=dict(show=False), axisTick=dict(show=False))
+    return dict(
+        BASE,
+        title=dict(text=f"{title}: {accuracy:.1%}", textStyle=dict(fontSize=15)),
+        grid=dict(left=10, right=10, top=45, bottom=10, outerBoundsMode="same"),  # the labels and axis names fit inside
+        xAxis=dict(axis, name="predicted class", nameGap=30 + (40 if long_names and k > 3 else 0),
+                   axisLabel=dict(interval=0, rotate=45 if long_names and k > 3 else 0)),
+        yAxis=dict(axis, name="true class", nameGap=16 + 6 * max(len(n) for n in names), inverse=True, axisLabel=dict(interval=0)),
+        visualMap=dict(show=False, min=0, max=peak, dimension=2, inRange=dict(color=BLUES)),
+        tooltip=dict(trigger="item"),
+        series=[dict(type="heatmap", name="test images", data=data, label=dict(show=True, fontSize=font, color="#1a1a1a"),
+                     itemStyle=dict(borderColor="#ffffff", borderWidth=1))],
+    )

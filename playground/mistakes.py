@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
-import plotly.graph_objects as go
 import torch
-from plotly.subplots import make_subplots
 from torch import nn
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import DATASETS
 from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS, build_model
-from playground.plots import FONT
 from playground.training import INIT_LOCK, History, predict_proba
 
 # Mistake 4: the buggy loop's learning rate is this many times the correct one. At 30x (lr 3) the
@@ -25,7 +22,6 @@ LR_FACTOR = 100
 BATCH_SIZE = 16
 N_SAMPLES, NOISE = 300, 0.2
 DATASETS_2D = [name for name, spec in DATASETS.items() if spec.page == "2d"]
-CORRECT_COLOR, BUGGY_COLOR = "#2ca02c", "#d62728"
 
 
 @dataclass(frozen=True)
@@ -311,28 +307,3 @@ class Race:
             yield epoch
             if self.done:
                 return
-
-
-def race_figure(correct: History, buggy: History, n_epochs: int) -> go.Figure:
-    """Loss (log scale) and test accuracy against epochs, the correct loop in green and the mistake in red."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Test accuracy"), horizontal_spacing=0.12)
-    for history, who, color in ((correct, "correct loop", CORRECT_COLOR), (buggy, "with the mistake", BUGGY_COLOR)):
-        mode = "lines+markers" if len(history.epoch) <= 12 else "lines"
-        for split, dash in (("train", "solid"), ("test", "dash")):
-            fig.add_trace(
-                go.Scatter(x=history.epoch, y=getattr(history, f"{split}_loss"), mode=mode, name=f"{who}: {split} loss",
-                           line=dict(color=color, dash=dash, width=2.5)),
-                row=1, col=1,
-            )
-        fig.add_trace(
-            go.Scatter(x=history.epoch, y=history.test_score, mode=mode, name=f"{who}: test accuracy",
-                       line=dict(color=color, width=2.5), showlegend=False),
-            row=1, col=2,
-        )
-    fig.update_xaxes(title_text="epoch", range=[0, max(n_epochs, 1)])
-    ticks = [m * 10.0**e for e in range(-3, 9) for m in (1, 2, 5)]  # 1-2-5 steps: plain numbers, not plotly's "D2" digits
-    fig.update_yaxes(title_text="cross-entropy loss (log scale)", type="log", tickvals=ticks,
-                     ticktext=[f"{v:g}" for v in ticks], row=1, col=1)
-    fig.update_yaxes(title_text="test accuracy", range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_layout(height=360, margin=dict(l=60, r=10, t=40, b=50), font=FONT, legend=dict(orientation="h", y=-0.25))
-    return fig

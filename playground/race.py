@@ -5,18 +5,14 @@ import copy
 import time
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
 import torch
 
-from playground import plots
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import DATASETS
 from playground.models import LOSSES, OPTIMIZERS, build_model, check_size
 from playground.training import INIT_LOCK, History, Snapshot, predict_proba, train
 
 MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 4
-# One colour per lane, away from the boundary plots' orange/blue class colours where possible.
-LANE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
 @dataclass(frozen=True)
@@ -172,44 +168,3 @@ class Race:
                 "diverged": f"yes, in epoch {c.epoch + 1}" if c.diverged else "no",
             })
         return rows
-
-
-def lane_color(i: int) -> str:
-    return LANE_COLORS[i % len(LANE_COLORS)]
-
-
-def curves_figure(race: Race, loss_label: str = "cross-entropy loss") -> go.Figure:
-    """Every lane's train (solid) and test (dashed) loss against epochs, one colour per lane."""
-    fig = go.Figure()
-    for i, c in enumerate(race.contestants):
-        h, color = c.history, lane_color(i)
-        mode = "lines+markers" if len(h.epoch) <= 12 else "lines"
-        for split, dash in (("train", "solid"), ("test", "dash")):
-            fig.add_trace(go.Scatter(
-                x=h.epoch, y=getattr(h, f"{split}_loss"), mode=mode, name=f"{c.label} {split}", legendgroup=str(i),
-                line=dict(color=color, dash=dash, width=2.5),
-                hovertemplate=f"{c.label}<br>{split} loss %{{y:.4f}} at epoch %{{x}}<extra></extra>",
-            ))
-    fig.update_xaxes(title_text="epoch", range=[0, max(race.cfg.epochs, race.epoch, 1)])
-    fig.update_yaxes(title_text=loss_label, rangemode="tozero")
-    fig.update_layout(
-        title="Loss: train (solid) and test (dashed)", height=380, margin=dict(l=60, r=10, t=50, b=50), font=plots.FONT,
-        legend=dict(orientation="h", y=-0.2),
-    )
-    return fig
-
-
-def accuracy_figure(race: Race) -> go.Figure:
-    """Each lane's latest test accuracy as one bar in its colour."""
-    labels = [c.label for c in race.contestants]
-    acc = [c.history.test_score[-1] if c.history.epoch else 0.0 for c in race.contestants]
-    fig = go.Figure(go.Bar(
-        x=acc, y=labels, orientation="h", marker_color=[lane_color(i) for i in range(len(labels))],
-        text=[f"{a:.1%}" for a in acc], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1%}<extra></extra>",
-    ))
-    fig.update_xaxes(title_text="test accuracy", range=[0, 1.15], tickformat=".0%")
-    fig.update_yaxes(title_text="optimizer", autorange="reversed", type="category")
-    fig.update_layout(title=f"Test accuracy, epoch {race.epoch}", height=120 + 45 * len(labels),
-                      margin=dict(l=60, r=45, t=50, b=50), font=plots.FONT)
-    return fig

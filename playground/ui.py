@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 import streamlit as st
 
 from playground import config as C
-from playground import device, plots
+from playground import claims, device
 from playground.config import UPLOAD, Config, DataConfig
 from playground.data import Table, load_dataset, split_table
 from playground.models import LOSSES
@@ -108,6 +108,7 @@ def current_run(cfg: Config, data, on: str = "cpu") -> Run:
     runs.move_to_end(cfg)
     while len(runs) > RUNS_PER_SESSION:
         runs.popitem(last=False)
+    claims.claim(run)  # a stopped script run still training it stops before its next step (see claims.py)
     return run
 
 
@@ -199,7 +200,7 @@ def control_buttons(run: Run, page: str) -> None:
     )
 
 
-REDRAW_SECONDS = plots.REDRAW_SECONDS
+REDRAW_SECONDS = 0.2  # the tables, race and mistake boards: five frames a second (the 2-D page asks for more)
 
 
 @st.cache_resource
@@ -208,7 +209,7 @@ def training_turns() -> Turns:
     return Turns(default_slots())
 
 
-def live(steps: Iterable, draw: Callable[[], None], done: Callable[[], bool], budget: int | None = None,
+def live(target, steps: Iterable, draw: Callable[[], None], done: Callable[[], bool], budget: int | None = None,
          redraw_seconds: float = REDRAW_SECONDS, pace: Callable[[object], float] | None = None) -> bool:
     """Drive a training loop (a run's snapshots, a race's rounds) in a training slot, drawing as it goes.
 
@@ -217,15 +218,23 @@ def live(steps: Iterable, draw: Callable[[], None], done: Callable[[], bool], bu
     sessions queue (and once before queueing for the first slot).
     `pace(step)` may ask for a wait before drawing a step (a short race stretched to be watchable);
     the slot is free meanwhile. Stop (or any widget) interrupts at the next Streamlit call inside
-    draw(); the slot is given back and the loop stays suspended in session state. Returns False
-    when the tests' step budget paused the loop before it was done.
+    draw(), or before the next step once the new script run has claimed `target` (the run or race
+    that `steps` trains, see claims.py); the slot is given back and the loop stays suspended in
+    session state. Returns False when the tests' step budget paused the loop before it was done.
     """
+    try:
+        return _live(target, steps, draw, done, budget, redraw_seconds, pace)
+    except claims.Superseded:
+        st.stop()  # a newer script run of this session has taken the run over: this one ends, drawing nothing more
+
+
+def _live(target, steps, draw, done, budget, redraw_seconds, pace) -> bool:
     turns = training_turns()
     if turns.busy:
         draw()  # others are training: show this run's board (and notice a Stop) while it queues
     with turns.turn() as turn:
         last_draw = last_step = float("-inf")
-        for n, step in enumerate(steps, 1):
+        for n, step in enumerate(claims.owned_steps(target, steps), 1):
             wait = pace(step) if pace else 0.0
             if wait > 0:
                 turn.pause(wait)
@@ -251,7 +260,7 @@ def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
     suspended loop and history stay in session state, so Train picks up where it left off.
     """
     budget = st.session_state.get("snapshot_budget")  # tests' tiny-run knob: pause after N snapshots
-    live(run.snapshots(), lambda: draw(run), lambda: run.done, budget, redraw_seconds)
+    live(run, run.snapshots(), lambda: draw(run), lambda: run.done, budget, redraw_seconds)
     if run.done:
         finish(run)
     st.session_state.training = False
@@ -269,7 +278,7 @@ def _one_epoch(run: Run):
 
 def step_epoch(run: Run, draw) -> None:
     """Train the run for one epoch in a training slot, then rerun the page to show it (Stop state)."""
-    live(_one_epoch(run), lambda: draw(run), lambda: run.done, redraw_seconds=float("inf"))
+    live(run, _one_epoch(run), lambda: draw(run), lambda: run.done, redraw_seconds=float("inf"))
     if run.done:
         finish(run)
     st.rerun()
@@ -305,7 +314,10 @@ def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SE
     control_buttons(run, page)
     training = is_training(page)
     stepping = st.session_state.pop(f"step_{page}", False) and not training and not run.done
-    view, frames = (run, []) if training or stepping else replay_controls(run, page)
+    # The replay slider appears when a run finishes: in a place kept in every script run, so the board below
+    # keeps its place on the page, and its charts their instances (a chart moved to a new place is drawn anew)
+    with st.container():
+        view, frames = (run, []) if training or stepping else replay_controls(run, page)
     board = make_board()
     if training:
         train_live(run, board.draw, redraw_seconds)

@@ -6,14 +6,13 @@ import time
 import numpy as np
 import streamlit as st
 
-from playground import live_charts, plots
+from playground import live_charts, live_network
 from playground.inside import layer_weights, neuron_maps
 from playground.models import LOSSES, n_parameters
 from playground.training import Run
 from playground.ui import is_training
 
 AUTO = -1  # the point picker's "least sure point" option
-CHART = dict(width="stretch", config={"displayModeBar": False})
 
 
 def _fmt(value, pct=False) -> str:
@@ -57,51 +56,6 @@ def show_progress(progress, metrics, run: Run) -> None:
         ph.metric(label, _fmt(last.get(key), is_pct))
 
 
-class LiveChart:
-    """A chart placeholder that never goes blank between live frames.
-
-    Streamlit remounts a plotly chart whenever its figure changes, and the new one is empty until
-    plotly has drawn it (~0.07 s of every 0.2 s frame). So each chart has two slots laid over each
-    other (CSS grid): a new frame goes into the older slot, which a marker element lifts on top, and
-    while it is being drawn the previous frame shows through it.
-    """
-
-    CSS = """<style>
-[class*='st-key-livetop'] { display: none !important; }
-[class*='st-key-livestack_'] { display: grid !important; grid-template-columns: minmax(0, 1fr); }
-[class*='st-key-livestack_'] > div { grid-area: 1 / 1; width: 100%%; }
-%s</style>"""
-    RULE = ".st-key-livestack_%s:has(> div > [class*='st-key-livetop%d_']) > div:nth-child(%d) { z-index: 2; }"
-
-    def __init__(self, name: str):
-        self.name, self.n = name, 0
-        stack = st.container(key=f"livestack_{name}", gap=None)
-        self.slots = [stack.empty(), stack.empty()]
-        self.marker = stack.empty()  # a hidden third child: which slot is on top
-
-    @classmethod
-    def style(cls, names) -> None:
-        """The stylesheet for these charts (once per script run, before them)."""
-        st.html(cls.CSS % "\n".join(cls.RULE % (n, i, i + 1) for n in names for i in (0, 1)))
-
-    def _next(self, key: str):
-        slot = self.n % 2
-        self.n += 1
-        with self.marker.container(key=f"livetop{slot}_{self.name}_{key}"):
-            st.html("<span></span>")
-        return self.slots[slot]
-
-    def plotly_chart(self, fig, key: str, **_) -> None:
-        if fig.layout.paper_bgcolor is None:  # opaque: the frame underneath must not show through the margins
-            fig.layout.paper_bgcolor = "white"
-        self._next(key).plotly_chart(fig, key=key, **CHART)
-
-    def caption(self, text: str) -> None:
-        self.slots[1].empty()
-        self.n = 0
-        self._next("caption").caption(text)
-
-
 CURVES_HEIGHT = 330
 
 
@@ -142,7 +96,7 @@ class Board2D:
 
     def __init__(self, data, cfg):
         self.data, self.cfg = data, cfg
-        self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
+        self.xs, self.ys, self.grid = live_charts.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
         self.boundary_size = live_charts.boundary_size(self.xs, self.ys)
         self.points = live_charts.point_series(data)
         saved = st.session_state.get("boundary_images")  # (data settings, BoundaryImages), across reruns
@@ -173,8 +127,8 @@ class Board2D:
             "See inside the network", key="inside", help="One small map per neuron: what it outputs at every point of the "
             "plane (blue positive, orange negative), and the weights between neurons as lines (thicker = larger).",
         )
-        self.inside, self.frame = st.empty(), 0
-        self.inside_grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
+        self.inside, self.inside_before = Slot(), {}  # the network view, and its last squares (drawn under new ones)
+        self.inside_grid = live_charts.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
 
     def _point_label(self, i: int) -> str:
         if i == AUTO:
@@ -217,7 +171,9 @@ class Board2D:
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. Ringed point: #{idx}; a black outline marks its true class.")
         show_curves(self.curves, run, LOSSES[loss].label)
         if self.show_inside:
-            self.frame += 1
             layers, proba = neuron_maps(run.model, self.inside_grid, loss)
-            fig = plots.network_figure(self.inside_grid, layers, proba, layer_weights(run.model))
-            self.inside.plotly_chart(fig, key=f"inside_{self.frame}", **CHART)
+            option, inside_height = live_network.network_option(self.inside_grid, layers, proba, layer_weights(run.model),
+                                                                under=self.inside_before)
+            self.inside_before = live_network.neuron_images(option)
+            self.inside.echarts_chart(option, height=inside_height, alt=f"Inside the network after epoch {epoch}: one square per "
+                                      "neuron, its output over the input plane (blue positive, orange negative); lines are weights")

@@ -1,20 +1,19 @@
 """The images board: layer table, test images with probability bars, confusion matrix, mistakes, drawing."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 from sklearn.metrics import confusion_matrix
 
-from playground import device, images, plots
+from playground import device, images, live_charts, live_images
 from playground.config import DataConfig
 from playground.data import Dataset, load_dataset
 from playground.drawing import to_digit_image
 from playground.models import LOSSES, layer_table
 from playground.training import Run
 from playground.ui import is_training
-from playground.ui_board import CHART, LiveChart, Slot, show_curves, show_progress, show_status
+from playground.ui_board import Slot, show_curves, show_progress, show_status
 
 N_SHOWN = 8  # test images with bars
 N_MISTAKES = 8
@@ -48,21 +47,23 @@ def download_prompt(name: str) -> None:
 
 
 class ImagesBoard:
-    """Placeholders laid out once per script run; draw(run) refills them."""
+    """Placeholders laid out once per script run; draw(run) refills them (ECharts charts updated in place)."""
 
     def __init__(self, data: Dataset, cfg, dataset_name: str, on: str):
-        self.data, self.cfg, self.frame = data, cfg, 0
+        self.data, self.cfg = data, cfg
         st.caption(f"{data.notes[0]} Training on {device.describe(on)}.")
         self.layer_box = st.container()
-        LiveChart.style(["images_grid", "images_confusion", "images_mistakes"])
-        self.status, self.progress = st.empty(), st.empty()
-        self.metrics = [c.empty() for c in st.columns(4)]
+        self.status, self.progress = Slot(), Slot()
+        self.metrics = []
+        for column in st.columns(4):
+            with column:
+                self.metrics.append(Slot())
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            self.grid = LiveChart("images_grid")
+            self.grid = Slot()
         with right:
-            self.confusion = LiveChart("images_confusion")
-        self.mistakes = LiveChart("images_mistakes")
+            self.confusion = Slot()
+        self.mistakes = Slot()
         self.curves = Slot()
         self.drawable = dataset_name in DRAWABLE
 
@@ -74,23 +75,33 @@ class ImagesBoard:
 
     def draw(self, run: Run) -> None:
         """Redraw from the run's model and history (about once a second)."""
-        self.frame += 1
         d = self.data
+        epoch = run.snapshot.epoch if run.snapshot else 0
         show_status(self.status, run, is_training("images"))
         show_progress(self.progress, self.metrics, run)
         proba = run.proba(d.X_test)
         y_pred = proba.argmax(1)
         shown = np.arange(min(N_SHOWN, len(d.y_test)))
-        self.grid.plotly_chart(
-            plots.image_grid_figure(d.X_test[shown], proba[shown], d.y_test[shown], d.class_names), key=f"grid_{self.frame}", **CHART
+        right = int((y_pred[shown] == d.y_test[shown]).sum())
+        self.grid.echarts_chart(
+            live_images.image_grid_option(d.X_test[shown], proba[shown], d.y_test[shown], d.class_names),
+            height=live_images.image_grid_height(d.X_test[shown], d.class_names),
+            alt=f"Test images and the model's class probabilities, epoch {epoch}: {right} of {len(shown)} "
+                "guessed right (green: correct, red: wrong guess)",
         )
         cm = confusion_matrix(d.y_test, y_pred, labels=list(range(d.n_classes)))
-        self.confusion.plotly_chart(plots.confusion_figure(cm, d.class_names), key=f"confusion_{self.frame}", **CHART)
+        accuracy = np.trace(cm) / max(cm.sum(), 1)
+        self.confusion.echarts_chart(
+            live_charts.confusion_option(cm, d.class_names), height=live_charts.confusion_height(d.class_names),
+            alt=f"Confusion matrix (test), epoch {epoch}: {accuracy:.1%} of {cm.sum()} test images on the diagonal",
+        )
         wrong = np.nonzero(y_pred != d.y_test)[0]
         worst = wrong[np.argsort(-proba[wrong].max(1))][:N_MISTAKES]
-        self.mistakes.plotly_chart(
-            plots.mistakes_figure(d.X_test[worst], d.y_test[worst], y_pred[worst], proba[worst].max(1), d.class_names),
-            key=f"mistakes_{self.frame}", **CHART,
+        self.mistakes.echarts_chart(
+            live_images.mistakes_option(d.X_test[worst], d.y_test[worst], y_pred[worst], proba[worst].max(1), d.class_names),
+            height=live_images.mistakes_height(d.X_test[worst]),
+            alt=f"Most confident mistakes, epoch {epoch}: {len(wrong)} of {len(d.y_test)} test images wrong"
+            if len(worst) else f"No mistakes on the test set, epoch {epoch}",
         )
         loss = LOSSES[run.cfg.train.loss].label
         show_curves(self.curves, run, loss)
@@ -116,8 +127,8 @@ class ImagesBoard:
                 st.info("Draw a digit on the black square: the bars show what the current model thinks it is.")
                 return
             proba = run.proba(image[None])[0]
-            st.plotly_chart(
-                plots.proba_bars(proba, self.data.class_names, title=f"The model says {self.data.class_names[proba.argmax()]} ({proba.max():.0%})"),
-                key="drawn_bars", **CHART,
-            )
+            title = f"The model says {self.data.class_names[proba.argmax()]} ({proba.max():.0%})"
+            st.echarts_chart(live_charts.bars_option(proba, self.data.class_names, title=title),
+                             height=live_charts.bars_height(self.data.n_classes), key="drawn_bars",
+                             alt=f"{title}: the current model's class probabilities for the drawn digit")
             st.image(np.repeat(image[0][..., None], 3, axis=2), caption=f"What the model sees ({height}x{height}, like the training digits)", width=140)

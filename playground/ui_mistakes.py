@@ -7,17 +7,19 @@ from collections import OrderedDict
 import numpy as np
 import streamlit as st
 
+from playground import claims
 from playground import config as C
-from playground import live_charts, plots, ui
+from playground import live_charts, ui
 from playground.data import DATASETS
-from playground.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, race_figure, settings, snippet
-from playground.ui_board import CHART, LiveChart, Slot
+from playground.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, settings, snippet
+from playground.ui_board import Slot
 
 PAGE = "mistakes"
 LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 EPOCHS = (1, 200)
 RACES_PER_SESSION = 4
 RACE_SECONDS = 3.0  # a short race is stretched to last this long, so it can be watched
+CURVES_HEIGHT = 360
 LANE_SIZE = 340  # px of the longer side of each lane's boundary: two side by side fit a 1280-pixel window
 
 
@@ -101,6 +103,7 @@ def current_race(name: str, cfg, data) -> Race:
     races.move_to_end(key)
     while len(races) > RACES_PER_SESSION:
         races.popitem(last=False)
+    claims.claim(races[key])  # a stopped script run still racing it stops before its next step
     return races[key]
 
 
@@ -156,8 +159,8 @@ class Board:
     """Placeholders laid out once per script run; draw(race) refills them with the race's state."""
 
     def __init__(self, data):
-        self.data, self.frame = data, 0
-        self.xs, self.ys, self.grid = plots.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
+        self.data = data
+        self.xs, self.ys, self.grid = live_charts.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
         self.size = live_charts.boundary_size(self.xs, self.ys, LANE_SIZE)
         self.points = live_charts.point_series(data)
         # each lane's newest boundary images, kept across reruns (see live_charts.BoundaryImages); a new plane starts anew
@@ -166,23 +169,27 @@ class Board:
         if not saved or saved[0] != plane:
             saved = st.session_state[f"{PAGE}_images"] = (plane, [live_charts.BoundaryImages() for _ in range(2)])
         self.images = saved[1]
-        LiveChart.style(["mistakes_curves"])
-        self.status = st.empty()
-        self.curves = LiveChart("mistakes_curves")
+        self.status = Slot()
+        self.curves = Slot()
         columns = st.columns(2, gap="medium")
         self.boundaries, self.notes = [], []
         for i, col in enumerate(columns):
             with col:
                 self.boundaries.append(Slot())
                 self.notes.append(st.empty())
-        self.metrics = [c.empty() for c in st.columns(4)]
+        self.metrics = []
+        for column in st.columns(4):
+            with column:
+                self.metrics.append(Slot())
 
     def draw(self, race: Race) -> None:
         """Redraw status, curves, both boundaries and the numbers (a few times a second while racing)."""
-        self.frame += 1
         self._status(race)
-        self.curves.plotly_chart(
-            race_figure(race.correct.history, race.buggy.history, race.n_epochs), key=f"{PAGE}_curves_{self.frame}", **CHART
+        lanes = [("correct loop", live_charts.CORRECT_COLOR, race.correct.history),
+                 ("with the mistake", live_charts.BUGGY_COLOR, race.buggy.history)]
+        self.curves.echarts_chart(
+            live_charts.lanes_option(lanes, race.n_epochs, "cross-entropy loss", log_loss=True, accuracy=True, title="Loss"),
+            height=CURVES_HEIGHT, alt=f"Loss and test accuracy of both loops up to epoch {race.epoch}",
         )
         width, height = self.size
         for i, (lane, title) in enumerate(zip(race.lanes, ("correct loop", "with the mistake"))):
@@ -237,6 +244,6 @@ def race_live(race: Race, draw) -> None:
     def pace(epoch: int) -> float:  # seconds to wait so epoch lands at its share of RACE_SECONDS
         return start + (epoch - first) / max(race.n_epochs, 1) * RACE_SECONDS - time.monotonic()
 
-    ui.live(race.frames(), lambda: draw(race), lambda: race.done, st.session_state.get("snapshot_budget"), pace=pace)
+    ui.live(race, race.frames(), lambda: draw(race), lambda: race.done, st.session_state.get("snapshot_budget"), pace=pace)
     st.session_state.training = False
     st.rerun()

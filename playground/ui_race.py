@@ -7,15 +7,16 @@ import time
 import numpy as np
 import streamlit as st
 
+from playground import claims
 from playground import config as C
-from playground import live_charts, plots, race as R
+from playground import live_charts, race as R
 from playground.data import DATASETS
 from playground.models import LOSSES, OPTIMIZERS
 from playground import ui
 from playground.ui import SAVED, is_training, widget_key
-from playground.ui_board import CHART, LiveChart, Slot
+from playground.ui_board import Slot
 
-RACE_MAX_EPOCHS = 1000  # the race's curves are plotly figures redrawn whole each frame: keep them a few thousand points
+RACE_MAX_EPOCHS = 1000  # a race is watched to its end: a few minutes at most
 from playground.ui_widgets import BATCH_STEPS, Widgets
 
 PAGE = "race"
@@ -25,6 +26,7 @@ LR_STEPS = (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 # A sensible starting learning rate per optimizer, so the first race is a fair one.
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.03, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.003, "adagrad": 0.03}
 DEFAULT_OPTIMIZERS = ["sgd", "adam"]
+CURVES_HEIGHT = 380
 LANE_SIZES = {2: 340, 3: 220, 4: 160}  # px of each lane boundary's longer side: the lanes fit a 1280-pixel window
 
 
@@ -105,6 +107,8 @@ def current_race(cfg: R.RaceConfig, data) -> tuple[R.Race | None, str | None]:
         except ValueError as err:
             st.session_state.training = False
             return st.session_state.get(STATE), str(err)
+    if race is not None:
+        claims.claim(race)  # a stopped script run still racing it stops before its next round
     return race, None
 
 
@@ -128,13 +132,12 @@ class RaceBoard:
     """Placeholders laid out once per script run for one race; draw(race) refills them."""
 
     def __init__(self, race: R.Race):
-        self.frame, n = 0, len(race.contestants)
+        n = len(race.contestants)
         self.two_d = race.data.n_features == 2 and race.data.X_train.ndim == 2
-        LiveChart.style(["race_curves", "race_bars"])
-        self.status, self.progress = st.empty(), st.empty()
-        self.curves = LiveChart("race_curves")
+        self.status, self.progress = Slot(), Slot()
+        self.curves = Slot()
         if self.two_d:
-            self.xs, self.ys, self.grid = plots.boundary_grid(
+            self.xs, self.ys, self.grid = live_charts.boundary_grid(
                 np.vstack([race.data.X_train, race.data.X_test]), live_charts.LIVE_RESOLUTION)
             self.lane_size = LANE_SIZES[n]
             self.size = live_charts.boundary_size(self.xs, self.ys, self.lane_size)
@@ -150,19 +153,20 @@ class RaceBoard:
                 with col:
                     self.pictures.append(Slot())
         else:
-            self.bars = LiveChart("race_bars")
+            self.bars = Slot()
         st.subheader("Summary")
-        self.table = st.empty()
+        self.table = Slot()
         self.notes = st.empty()
 
     def draw(self, race: R.Race) -> None:
         """Redraw status, progress, curves, boundaries or accuracy bars, and the summary table."""
-        self.frame += 1
         self._status(race)
         epochs = race.cfg.epochs
         self.progress.progress(min(race.epoch / epochs, 1.0), text=f"Epoch {race.epoch} / {epochs}")
         loss_label = f"{LOSSES[race.cfg.loss].label.lower()} loss"
-        self.curves.plotly_chart(R.curves_figure(race, loss_label), key=f"race_curves_{self.frame}", **CHART)
+        lanes = [(c.label, live_charts.lane_color(i), c.history) for i, c in enumerate(race.contestants)]
+        self.curves.echarts_chart(live_charts.lanes_option(lanes, epochs, loss_label), height=CURVES_HEIGHT,
+                                  alt=f"Loss curves of every lane up to epoch {race.epoch}: train solid, test dashed")
         if self.two_d:
             width, height = self.size
             for i, (slot, c) in enumerate(zip(self.pictures, race.contestants)):
@@ -170,13 +174,20 @@ class RaceBoard:
                 layers, title = self.images[i].add(image, time.monotonic()), f"{c.label}: epoch {c.epoch}"
                 slot.echarts_chart(
                     live_charts.boundary_option(self.xs, self.ys, layers, self.points, race.data, title=title,
-                                                size=self.lane_size, title_color=R.lane_color(i)),
+                                                size=self.lane_size, title_color=live_charts.lane_color(i)),
                     width=width, height=height, alt=f"{title}: the decision boundary of this lane",
                 )
         else:
-            self.bars.plotly_chart(R.accuracy_figure(race), key=f"race_accuracy_{self.frame}", **CHART)
+            labels = [c.label for c in race.contestants]
+            accuracy = [c.history.test_score[-1] if c.history.epoch else 0.0 for c in race.contestants]
+            title = f"Test accuracy, epoch {race.epoch}"
+            self.bars.echarts_chart(
+                live_charts.bars_option(accuracy, labels, title=title, colors=[live_charts.lane_color(i) for i in range(len(labels))],
+                                        axis_names=("test accuracy", "optimizer"), digits=1),
+                height=live_charts.bars_height(len(labels)), alt=f"{title}: one bar per lane",
+            )
         self.table.dataframe(
-            race.summary(), hide_index=True, width="stretch", key=f"race_table_{self.frame}",
+            race.summary(), hide_index=True, width="stretch",
             column_config={
                 "learning rate": st.column_config.NumberColumn(format="%g"),
                 "train loss": st.column_config.NumberColumn(format="%.4f"),
@@ -213,6 +224,6 @@ def race_live(race: R.Race, draw) -> None:
             race.step()
             yield race.epoch
 
-    ui.live(rounds(), lambda: draw(race), lambda: race.done, st.session_state.get("race_round_budget"))  # tests' knob
+    ui.live(race, rounds(), lambda: draw(race), lambda: race.done, st.session_state.get("race_round_budget"))  # tests' knob
     st.session_state.training = False
     st.rerun()

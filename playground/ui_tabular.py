@@ -8,11 +8,11 @@ from sklearn.metrics import confusion_matrix
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from playground import plots
+from playground import live_charts, live_tables
 from playground.models import LOSSES, n_parameters
 from playground.training import Run
 from playground.ui import is_training
-from playground.ui_board import CHART, LiveChart, Slot, show_curves, show_progress, show_status
+from playground.ui_board import Slot, show_curves, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
 
@@ -27,20 +27,26 @@ def _projection(data):
     return pca.transform(data.X_test), (f"PC 1 ({share[0]:.0%} of variance)", f"PC 2 ({share[1]:.0%} of variance)")
 
 
+def _epoch(run: Run) -> int:
+    return run.snapshot.epoch if run.snapshot else 0
+
+
 class TabularBoard:
-    """Placeholders laid out once per script run; draw(run) refills them."""
+    """Placeholders laid out once per script run; draw(run) refills them (each chart updated in place)."""
 
     def __init__(self, data, cfg):
-        self.data, self.frame = data, 0
+        self.data = data
         self.classify = data.task == "classification"
-        LiveChart.style(["picture", "side", *(f"bars{i}" for i in range(MAX_ROWS))])
-        self.status, self.progress = st.empty(), st.empty()
-        self.metrics = [c.empty() for c in st.columns(4)]
+        self.status, self.progress = Slot(), Slot()
+        self.metrics = []
+        for column in st.columns(4):
+            with column:
+                self.metrics.append(Slot())
         left, right = st.columns(2, gap="medium")
         with left:
-            self.picture = LiveChart("picture")
+            self.picture = Slot()
         with right:  # the regression side holds the learned weights (metrics), not a chart
-            self.side = LiveChart("side") if self.classify else st.empty()
+            self.side = Slot() if self.classify else st.empty()
         if self.classify:
             self.coords, self.axis_labels = _projection(data)
             self.rows = st.multiselect(
@@ -52,7 +58,7 @@ class TabularBoard:
             self.bars = []
             for i in range(len(self.rows)):
                 with cols[i % 3]:
-                    self.bars.append(LiveChart(f"bars{i}"))
+                    self.bars.append(Slot())
         self.curves = Slot()
 
     def _row_label(self, i: int) -> str:
@@ -60,7 +66,6 @@ class TabularBoard:
 
     def draw(self, run: Run) -> None:
         """Redraw everything from the run's model and history."""
-        self.frame += 1
         show_status(self.status, run, is_training("tabular"))
         show_progress(self.progress, self.metrics, run)
         (self._draw_classes if self.classify else self._draw_fit)(run)
@@ -69,28 +74,31 @@ class TabularBoard:
         show_curves(self.curves, run, loss.label, score)
 
     def _draw_classes(self, run: Run) -> None:
-        d = self.data
+        d, epoch = self.data, _epoch(run)
         y_pred = run.predict(d.X_test)
-        self.picture.plotly_chart(
-            plots.projection_figure(self.coords, d.y_test, y_pred, d.class_names, self.axis_labels), key=f"pca_{self.frame}", **CHART
-        )
+        option = live_tables.projection_option(self.coords, d.y_test, y_pred, d.class_names, self.axis_labels)
+        self.picture.echarts_chart(option, height=live_tables.PICTURE_HEIGHT,
+                                   alt=f"{option['title']['text']} after epoch {epoch}: the test rows coloured by predicted class")
         cm = confusion_matrix(d.y_test, y_pred, labels=list(range(d.n_classes)))
-        self.side.plotly_chart(plots.confusion_figure(cm, d.class_names), key=f"confusion_{self.frame}", **CHART)
+        option = live_charts.confusion_option(cm, d.class_names)
+        self.side.echarts_chart(option, height=live_tables.PICTURE_HEIGHT,
+                                alt=f"{option['title']['text']} after epoch {epoch}: true classes in rows, predicted in columns")
         proba = run.proba(d.X_test[self.rows]) if self.rows else []
-        for ph, row, p in zip(self.bars, self.rows, proba):
+        for slot, row, p in zip(self.bars, self.rows, proba):
             true = int(d.y_test[row])
-            fig = plots.proba_bars(p, d.class_names, true, title=f"Row #{row}: true {d.class_names[true]}")
-            ph.plotly_chart(fig, key=f"bars_{row}_{self.frame}", **CHART)
+            title = f"Row #{row}: true {d.class_names[true]}"
+            slot.echarts_chart(live_charts.bars_option(p, d.class_names, true, title=title), height=live_charts.bars_height(d.n_classes),
+                               alt=f"{title}: class probabilities after epoch {epoch}")
 
     def _draw_fit(self, run: Run) -> None:
         d = self.data
         if d.n_features == 1:
             x = np.linspace(min(d.X_train.min(), d.X_test.min()), max(d.X_train.max(), d.X_test.max()), 100, dtype=np.float32)
             y_line = run.predict(x[:, None])
-            fig = plots.fit_figure(d.X_train[:, 0], d.y_train, d.X_test[:, 0], d.y_test, x, y_line, d.feature_names[0], d.target_name)
+            option = live_tables.fit_option(d.X_train[:, 0], d.y_train, d.X_test[:, 0], d.y_test, x, y_line, d.feature_names[0], d.target_name)
         else:
-            fig = plots.pred_vs_true_figure(d.y_test, run.predict(d.X_test), d.target_name)
-        self.picture.plotly_chart(fig, key=f"fit_{self.frame}", **CHART)
+            option = live_tables.pred_vs_true_option(d.y_test, run.predict(d.X_test), d.target_name)
+        self.picture.echarts_chart(option, height=live_tables.PICTURE_HEIGHT, alt=f"{option['title']['text']} after epoch {_epoch(run)}")
         with self.side.container():
             self._weights(run)
 

@@ -14,16 +14,6 @@ def run_app(path: str, state: dict, prefix: str = "", timeout: float = 90) -> Ap
     return at.run()
 
 
-def plotly_specs(at: AppTest) -> list[tuple[str, list, dict]]:
-    """(title, trace names, spec) of every plotly chart on the page, in page order."""
-    out = []
-    for el in at.get("plotly_chart"):
-        spec = json.loads(el.proto.spec)
-        title = (spec["layout"].get("title") or {}).get("text", "")
-        out.append((title, [t.get("name") for t in spec["data"]], spec))
-    return out
-
-
 def echarts_specs(at: AppTest) -> list[tuple[str, dict, str]]:
     """(title, option, alt text) of every ECharts chart on the page, in page order."""
     out = []
@@ -40,6 +30,16 @@ def series_points(spec: dict, name: str) -> list:
     return next(s["data"] for s in spec["series"] if s.get("name") == name)
 
 
+def heatmap_array(spec: dict) -> np.ndarray:
+    """The counts of an ECharts heatmap (its [column, row, value] items) as a rows x columns array."""
+    items = next(s for s in spec["series"] if s["type"] == "heatmap")["data"]
+    items = [item["value"] if isinstance(item, dict) else item for item in items]
+    cells = np.zeros((max(i[1] for i in items) + 1, max(i[0] for i in items) + 1))
+    for col, row, value in items:
+        cells[row, col] = value
+    return cells
+
+
 def data_url_image(url: str) -> np.ndarray:
     """The pixels (rows, columns, RGB) of a PNG data URL, as the boundary's images carry them."""
     import io
@@ -51,11 +51,3 @@ def data_url_image(url: str) -> np.ndarray:
 
 def metrics(at: AppTest) -> dict:
     return {m.label: m.value for m in at.metric}
-
-
-def plotly_array(value) -> np.ndarray:
-    """A plotly data array: a list, or plotly's base64 typed-array dict."""
-    if isinstance(value, dict):
-        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        return arr.reshape([int(n) for n in str(value.get("shape", len(arr))).split(",")])
-    return np.asarray(value)

@@ -1,6 +1,24 @@
 """Real-browser test of the images page on MNIST offline: live training, image grid, drawing a digit."""
 from conftest import ARTIFACTS, IDLE
 
+GRID = "[data-testid='stEChartsChart'][aria-label^='Test images and the model']"
+# Pixels of the grid's canvases (ECharts may draw in several) below its title and subtitle (live_images.TITLE_TOP):
+# near-black ones are the MNIST images' background, green ones (#2ca02c) the bars of the true classes.
+PIXELS = """
+sel => {
+  let black = 0, green = 0;
+  for (const c of document.querySelector(sel).querySelectorAll('canvas')) {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 4 * c.width * Math.round(48 * devicePixelRatio); i < d.length; i += 4) {
+      if (d[i + 3] < 200) continue;
+      if (d[i] < 30 && d[i + 1] < 30 && d[i + 2] < 30) black++;
+      if (Math.abs(d[i] - 44) < 25 && Math.abs(d[i + 1] - 160) < 25 && Math.abs(d[i + 2] - 44) < 25) green++;
+    }
+  }
+  return [black, green, devicePixelRatio];
+}
+"""
+
 
 def test_mnist_trains_live_and_a_drawn_digit_gets_probabilities(browser, server):
     context = browser.new_context(viewport={"width": 1500, "height": 2600})
@@ -18,8 +36,14 @@ def test_mnist_trains_live_and_a_drawn_digit_gets_probabilities(browser, server)
     page.screenshot(path=str(ARTIFACTS / "images_training.png"))
     page.wait_for_selector("text=Finished 12 epochs", timeout=120_000)
     page.wait_for_selector(IDLE)
-    assert page.locator("text=Test images and the model's class probabilities").count() == 1
-    assert page.locator("[class*='st-key-grid_'] .bars .point path").count() >= 80  # 8 images x 10 bars
+    assert page.locator(GRID).count() == 1
+    page.wait_for_selector(f"{GRID}[aria-label*='epoch 12:']")  # the finished run's frame
+    page.wait_for_selector("[data-testid='stEChartsChart'][aria-label^='Confusion matrix (test), epoch 12:']")
+    page.locator(GRID).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # ECharts draws the decoded images on its next frame
+    black, green, ratio = page.evaluate(PIXELS, GRID)
+    assert black > 8 * 0.5 * 56 * 56 * ratio**2  # eight 28 x 28 images drawn twice as large, mostly black
+    assert green > 8 * 20 * ratio**2  # a green bar beside each of them: its true class
 
     canvas = page.locator(".st-key-canvas canvas, canvas.upper-canvas").last
     canvas.scroll_into_view_if_needed()
@@ -30,7 +54,7 @@ def test_mnist_trains_live_and_a_drawn_digit_gets_probabilities(browser, server)
     for step in range(1, 17):
         page.mouse.move(x, y + step * 11)
     page.mouse.up()
-    page.wait_for_selector("text=/The model says \\d/", timeout=30_000)
+    page.wait_for_selector("[data-testid='stEChartsChart'][aria-label^='The model says']", timeout=30_000)
     page.wait_for_selector(IDLE)
     page.screenshot(path=str(ARTIFACTS / "images_drawn.png"))
     context.close()

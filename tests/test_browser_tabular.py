@@ -35,7 +35,8 @@ def test_blobs_4d_preset_reproduces_98_percent(page, server):
     _click(page, "train")
     page.wait_for_selector("text=Finished 10 epochs", timeout=60_000)
     assert float(_metric(page, "Test accuracy").rstrip("%")) >= 95
-    assert page.locator("text=Confusion matrix (test)").count() >= 1
+    for chart in ("Confusion matrix (test)", "Test rows", "Row #"):  # the live board's ECharts charts, each on a canvas
+        assert page.locator(f"[data-testid='stEChartsChart'][aria-label^='{chart}'] canvas").count() >= 1, chart
     page.screenshot(path=str(ARTIFACTS / "tabular_blobs4d.png"), full_page=True)
 
 
@@ -45,6 +46,7 @@ def test_linear_regression_preset_shows_weight_two(page, server):
     _click(page, "train")
     page.wait_for_selector("text=Finished 20 epochs", timeout=60_000)
     assert abs(float(_metric(page, "weight of x")) - 2) < 0.05
+    assert page.locator("[data-testid='stEChartsChart'][aria-label^=\"The model's fit after epoch 20\"] canvas").count() == 1
     page.screenshot(path=str(ARTIFACTS / "tabular_linear.png"), full_page=True)
 
 

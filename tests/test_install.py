@@ -27,7 +27,7 @@ def test_lock_pins_every_package_exactly_with_hashes():
     text = APP_LOCK.read_text()
     pins = _pins(APP_LOCK)
     assert _direct(ROOT / "requirements.in") <= set(pins)
-    assert {"torch", "numpy", "pandas", "scikit-learn", "plotly", "streamlit", "scipy", "pillow"} <= set(pins)
+    assert {"torch", "numpy", "pandas", "scikit-learn", "streamlit", "scipy", "pillow"} <= set(pins)
     entries = [b for b in re.split(r"\n(?=[A-Za-z0-9])", text) if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*==", b)]
     assert len(entries) == len(pins) and all("--hash=sha256:" in b for b in entries)
     assert not re.search(r"^[A-Za-z0-9][^\n=]*(>=|<=|~=|>|<)", text, flags=re.MULTILINE)  # no ranges left

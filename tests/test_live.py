@@ -4,7 +4,11 @@ import time
 
 import pytest
 
-from playground import ui
+from playground import claims, ui
+
+
+class Target:
+    """What a live loop trains (a run, a race): claimed by one thread at a time."""
 
 
 def _steps(n, seconds=0.0, log=None):
@@ -28,7 +32,7 @@ def test_draws_the_first_step_the_last_and_a_few_a_second_between():
             state["done"] = i == 29
             yield i
 
-    assert ui.live(steps(), lambda: draws.append(time.monotonic()), lambda: state["done"], redraw_seconds=0.1)
+    assert ui.live(Target(), steps(), lambda: draws.append(time.monotonic()), lambda: state["done"], redraw_seconds=0.1)
     assert 4 <= len(draws) <= 9  # 0.6 s of steps at one frame per 0.1 s, plus the first and the last
     assert draws[-1] >= draws[0] + 0.5
 
@@ -36,7 +40,7 @@ def test_draws_the_first_step_the_last_and_a_few_a_second_between():
 def test_the_budget_pauses_like_stop_and_gives_the_slot_back():
     turns = ui.training_turns()
     free = _free(turns)
-    assert ui.live(_steps(10), lambda: None, lambda: False, budget=3) is False
+    assert ui.live(Target(), _steps(10), lambda: None, lambda: False, budget=3) is False
     assert _free(turns) == free
 
 
@@ -50,7 +54,7 @@ def test_an_interrupted_draw_gives_the_slot_back():
             raise RuntimeError("Stop pressed")  # Streamlit raises inside the first Streamlit call after a click
 
     with pytest.raises(RuntimeError):
-        ui.live(_steps(100, 0.01), draw, lambda: False, redraw_seconds=0.02)
+        ui.live(Target(), _steps(100, 0.01), draw, lambda: False, redraw_seconds=0.02)
     assert _free(turns) == free
 
 
@@ -59,7 +63,7 @@ def test_a_queued_session_shows_its_board_before_waiting():
     holders = [turns.turn() for _ in range(turns.slots)]
     for h in holders:
         h.__enter__()  # every slot taken by other sessions
-    t = threading.Thread(target=ui.live, args=(_steps(3, 0.0, steps_run), lambda: draws.append(1), lambda: False))
+    t = threading.Thread(target=ui.live, args=(Target(), _steps(3, 0.0, steps_run), lambda: draws.append(1), lambda: False))
     t.start()
     time.sleep(0.3)
     assert draws == [1] and steps_run == []  # drawn once while queued, no training without a slot
@@ -77,11 +81,59 @@ def test_a_slow_draw_does_not_make_every_step_a_frame():
         draws.append(time.monotonic())
         time.sleep(0.04)
 
-    ui.live(_steps(40, 0.01), draw, lambda: False, redraw_seconds=0.1)
+    ui.live(Target(), _steps(40, 0.01), draw, lambda: False, redraw_seconds=0.1)
     assert 2 <= len(draws) <= 20  # about one frame per 100 ms (~8); counting the draws as steps drew all 40
 
 
 def test_frames_come_every_step_when_a_step_takes_over_half_the_interval():
     draws = []
-    ui.live(_steps(10, 0.03), lambda: draws.append(1), lambda: False, redraw_seconds=0.05)
+    ui.live(Target(), _steps(10, 0.03), lambda: draws.append(1), lambda: False, redraw_seconds=0.05)
     assert len(draws) >= 9  # waiting for the next step would overshoot: each step is drawn (not every second one)
+
+
+def test_a_claim_from_another_thread_stops_the_loop_before_its_next_step():
+    target, taken, waits = Target(), [], []
+    in_step_3, release = threading.Event(), threading.Event()
+
+    def loop():
+        for i in range(1000):
+            if i == 3:  # a step in progress (under the target's lock) while the other thread claims
+                in_step_3.set()
+                release.wait(2)
+            taken.append(i)
+            yield i
+
+    def newer_script_run():
+        in_step_3.wait(2)
+        threading.Timer(0.2, release.set).start()
+        t0 = time.monotonic()
+        claims.claim(target)  # must wait until step 3 is done
+        waits.append(time.monotonic() - t0)
+
+    other = threading.Thread(target=newer_script_run)
+    other.start()
+    with pytest.raises(claims.Superseded):
+        for _ in claims.owned_steps(target, loop()):
+            pass
+    other.join()
+    assert taken == [0, 1, 2, 3]  # step 3 finished, no step after the claim
+    assert waits[0] >= 0.15  # the claim waited for the step in progress
+    assert claims.owner(target) == other.ident
+
+
+def test_a_superseded_live_loop_ends_its_script_run_without_drawing_again(monkeypatch):
+    target, draws = Target(), []
+    stopped = []
+    monkeypatch.setattr(ui.st, "stop", lambda: stopped.append(True))
+
+    def steps():
+        for i in range(100):
+            if i == 5:  # a newer script run claims the target during this step (it then waits for the step to end)
+                me = threading.get_ident()
+                threading.Thread(target=claims.claim, args=(target,)).start()
+                while claims.owner(target) == me:
+                    time.sleep(0.001)
+            yield i
+
+    ui.live(target, steps(), lambda: draws.append(1), lambda: False, redraw_seconds=0.0)
+    assert stopped == [True] and len(draws) == 6  # steps 0-5 drawn; then stopped before step 6, not drawn again

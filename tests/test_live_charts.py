@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from apptest_helpers import data_url_image
-from playground import live_charts, plots
+from playground import live_charts
 from playground.config import DataConfig
 from playground.data import load_dataset
 from playground.training import History
@@ -14,13 +14,13 @@ DATA = load_dataset(DataConfig("moons", n_samples=200))
 
 
 def _grid(resolution=live_charts.LIVE_RESOLUTION):
-    return plots.boundary_grid(np.vstack([DATA.X_train, DATA.X_test]), resolution)
+    return live_charts.boundary_grid(np.vstack([DATA.X_train, DATA.X_test]), resolution)
 
 
 def test_boundary_colours_run_from_pale_at_a_coin_toss_to_strong_when_certain():
     proba = np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [0.75, 0.25]], dtype=np.float32)
     rgb = live_charts.boundary_colors(proba).astype(int)
-    orange, blue = (np.array([int(plots.class_color(c)[i : i + 2], 16) for i in (1, 3, 5)]) for c in (0, 1))
+    orange, blue = (np.array([int(live_charts.class_color(c)[i : i + 2], 16) for i in (1, 3, 5)]) for c in (0, 1))
     assert np.abs(rgb[0] - (255 + 0.06 * (orange - 255))).max() <= 1  # a coin toss: almost white
     assert np.abs(rgb[1] - (255 + 0.6 * (orange - 255))).max() <= 1  # certain class 0: strong orange
     assert np.abs(rgb[2] - (255 + 0.6 * (blue - 255))).max() <= 1
@@ -91,3 +91,40 @@ def test_boundary_layers_keep_an_anchor_sent_long_enough_ago_under_the_newest_im
             assert layer[2:] == [f"img{k}" for k in range(i - 5, i + 1)] or layer[1:] == [f"img{k}" for k in range(i - 5, i + 1)]
             assert (i - anchor) * 0.05 >= live_charts.ANCHOR_SECONDS - 1e-9  # ... first sent at least a second ago
             assert all(anchor in [int(x[3:]) for x in layers[k]] for k in range(anchor, i + 1))  # and in every frame since
+
+
+def _history(losses, accuracy=0.5) -> History:
+    history = History()
+    for epoch, loss in enumerate(losses):
+        history.append(epoch, dict(train_loss=loss, test_loss=1.2 * loss, train_score=accuracy, test_score=accuracy))
+    return history
+
+
+def test_lanes_draw_one_colour_per_run_train_solid_test_dashed():
+    lanes = [(f"lane {i}", live_charts.lane_color(i), _history([1.0, 0.5, 0.25])) for i in range(3)]
+    option = live_charts.lanes_option(lanes, n_epochs=10, loss_label="cross-entropy loss")
+    series = option["series"]
+    assert [s["name"] for s in series] == [f"lane {i}: {split} loss" for i in range(3) for split in ("train", "test")]
+    assert [s["lineStyle"]["type"] for s in series] == ["solid", "dashed"] * 3
+    assert len({s["lineStyle"]["color"] for s in series}) == 3 and series[0]["lineStyle"]["color"] == series[1]["lineStyle"]["color"]
+    assert series[1]["data"] == [[0, 1.2], [1, 0.6], [2, 0.3]]
+    assert option["xAxis"][0]["max"] == 10 and len(option["grid"]) == 1  # the whole run's width, loss only
+
+
+def test_lanes_with_accuracy_and_a_log_loss_leave_gaps_where_a_loss_cannot_be_drawn():
+    correct, diverged = _history([1.0, 0.1, 0.01], accuracy=0.9), _history([1.0, 1e6, float("nan")], accuracy=0.5)
+    lanes = [("correct loop", live_charts.CORRECT_COLOR, correct), ("with the mistake", live_charts.BUGGY_COLOR, diverged)]
+    option = live_charts.lanes_option(lanes, 3, log_loss=True, accuracy=True)
+    assert option["yAxis"][0]["type"] == "log" and "log scale" in option["yAxis"][0]["name"]
+    bad = next(s for s in option["series"] if s["name"] == "with the mistake: train loss")
+    assert bad["data"] == [[0, 1.0], [1, 1e6], [2, None]]  # NaN is a gap, not a broken chart
+    accuracy = next(s for s in option["series"] if s["name"] == "correct loop: test accuracy")
+    assert accuracy["xAxisIndex"] == 1 and accuracy["data"][-1] == [2, 90.0]  # the second panel, in %
+    json.dumps(option, allow_nan=False)  # what the browser receives is valid JSON
+
+
+def test_boundary_grid_covers_the_data_with_a_margin():
+    X = np.vstack([DATA.X_train, DATA.X_test])
+    xs, ys, grid = live_charts.boundary_grid(X, resolution=40)
+    assert grid.shape == (1600, 2) and grid.dtype == np.float32
+    assert xs[0] < X[:, 0].min() and xs[-1] > X[:, 0].max() and ys[0] < X[:, 1].min() and ys[-1] > X[:, 1].max()

@@ -11,7 +11,7 @@ from torch import nn
 
 from playground.data import load_dataset
 from playground.mistakes import (
-    MISTAKES, Bug, Race, changed_lines, measure, race_figure, settings, snippet, train_step,
+    MISTAKES, Bug, Race, changed_lines, measure, settings, snippet, train_step,
 )
 from seeds import SEEDS, median_over_seeds
 
@@ -160,17 +160,6 @@ def test_stopped_race_resumes_exactly():
     assert list(part.frames()) == [3, 4, 5, 6]  # Run again: continues
     for a, b in zip(full.lanes, part.lanes):
         assert a.history.train_loss == b.history.train_loss and a.history.test_loss == b.history.test_loss
-
-
-def test_race_figure_overlays_both_runs_with_labelled_axes():
-    race = _finished("large_lr", 3)
-    fig = race_figure(race.correct.history, race.buggy.history, 3)
-    names = [t.name for t in fig.data]
-    for who in ("correct loop", "with the mistake"):
-        assert {f"{who}: train loss", f"{who}: test loss", f"{who}: test accuracy"} <= set(names)
-    assert all(len(t.x) == 4 for t in fig.data)
-    assert fig.layout.xaxis.title.text == "epoch" and "loss" in fig.layout.yaxis.title.text
-    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.title.text == "test accuracy"
 
 
 @pytest.mark.parametrize("kw, message", [

@@ -1,5 +1,4 @@
 """Page tests: the real page script under streamlit's AppTest (no browser)."""
-import json
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,8 @@ def _charts(at) -> dict:
     """ECharts options on the page by kind: boundary, bars, curves (each with its alt text under "alt")."""
     out = {}
     for title, spec, alt in echarts_specs(at):
-        kind = "curves" if title.startswith("Loss") else "boundary" if title.startswith("Decision") else "bars"
+        kind = ("curves" if title.startswith("Loss") else "boundary" if title.startswith("Decision")
+                else "network" if title.startswith("Inside the network") else "bars")
         out[kind] = dict(spec, alt=alt, title_text=title)
     return out
 
@@ -217,11 +217,15 @@ def test_replay_slider_shows_an_earlier_epoch():
 def test_see_inside_draws_one_map_per_neuron():
     at = _app(n_layers=2, width_0=5, width_1=3, inside=True)
     assert not at.exception
-    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-    net = [s for s in specs if (s["layout"].get("title") or {}).get("text", "").startswith("Inside the network")][0]
-    heatmaps = [t for t in net["data"] if t["type"] == "heatmap"]
-    assert len(heatmaps) == 2 + 5 + 3 + 1  # inputs, two hidden layers, P(class 1)
-    assert any(t["type"] == "scatter" and t["mode"] == "lines" for t in net["data"])  # weight edges
+    charts = _charts(at)
+    net = charts["network"]
+    assert charts["bars"]["title_text"].startswith("Test point")  # the network view is its own chart
+    assert net["alt"].startswith("Inside the network after epoch 0") and net["animation"] is False
+    squares = [g for g in net["graphic"] if g["type"] == "image"]  # one per neuron (a group holds the weight lines)
+    assert len(squares) == 2 + 5 + 3 + 1  # inputs, two hidden layers, P(class 1)
+    assert all(data_url_image(g["style"]["image"]).shape == (24, 24, 3) for g in squares)  # each neuron's map
+    lines = [child for g in net["graphic"] if g["type"] == "group" for child in g["children"] if child["type"] == "line"]
+    assert len(lines) == 2 * 5 + 5 * 3 + 3 * 1  # weight edges
 
 
 def test_no_page_script_has_a_bare_expression_streamlit_would_print():

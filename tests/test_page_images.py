@@ -1,5 +1,4 @@
 """AppTest page tests for the images page (offline datasets; downloads tested in test_images.py)."""
-import json
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ def _app(**state) -> AppTest:
 
 
 def _titles(at) -> list[str]:
-    return [(json.loads(el.proto.spec)["layout"].get("title") or {}).get("text", "") for el in at.get("plotly_chart")]
+    return [title for title, _, _ in echarts_specs(at)]
 
 
 def _metric(at, label) -> str:
@@ -37,6 +36,10 @@ def test_opens_on_mnist_offline_with_the_tutorial_mlp():
     assert list(table["output shape"]) == ["784", "128", "128", "64", "64", "10", "10"]
     titles = _titles(at)
     assert any(t.startswith("Test images") for t in titles) and any(t.startswith("Confusion") for t in titles)
+    charts = {title.split(" ")[0]: spec for title, spec, _ in echarts_specs(at)}
+    assert [g["type"] for g in charts["Test"]["graphic"]] == ["image"] * 8 and len(charts["Test"]["series"]) == 8
+    counts = [cell["value"][2] if isinstance(cell, dict) else cell[2] for cell in charts["Confusion"]["series"][0]["data"]]
+    assert len(counts) == 100 and sum(counts) == 1000  # every MNIST 5k test image in one of the 10 x 10 cells
 
 
 def test_digits_train_and_show_mistakes_and_curves():
@@ -47,6 +50,9 @@ def test_digits_train_and_show_mistakes_and_curves():
     assert float(_metric(at, "Test accuracy").rstrip("%")) > 85
     titles = _titles(at)
     assert any("confident mistakes" in t or "No mistakes" in t for t in titles)
+    alts = [alt for _, _, alt in echarts_specs(at)]
+    assert sum(alt.startswith(("Test images", "Confusion matrix", "Most confident mistakes", "No mistakes")) and "epoch 5" in alt
+               for alt in alts) == 3  # each live chart names the epoch it pictures
     curves = [spec for title, spec, _ in echarts_specs(at) if title.startswith("Loss")]
     assert [x for x, _ in series_points(curves[0], "train loss")] == [0, 1, 2, 3, 4, 5]
 

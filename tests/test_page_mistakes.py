@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import data_url_image, echarts_specs, metrics, plotly_specs, run_app
+from apptest_helpers import data_url_image, echarts_specs, metrics, run_app
 
 import playground.ui_mistakes as lab
 from playground.mistakes import MISTAKES
@@ -23,14 +23,14 @@ def _app(**state) -> AppTest:
 
 
 def _charts(at) -> dict:
-    """Specs by kind: 'curves' (plotly), 'correct loop' and 'with the mistake' (the boundaries, ECharts)."""
-    charts = {"curves": spec for title, _, spec in plotly_specs(at) if not title}
-    charts.update({title.split(" · ")[0]: dict(spec, title_text=title) for title, spec, _ in echarts_specs(at)})
-    return charts
+    """ECharts options by kind: 'curves', 'correct loop' and 'with the mistake' (the boundaries)."""
+    return {("curves" if title.startswith("Loss") else title.split(" · ")[0]): dict(spec, title_text=title, alt=alt)
+            for title, spec, alt in echarts_specs(at)}
 
 
 def _points(curves: dict) -> dict:
-    return {t["name"]: t["x"] for t in curves["data"]}
+    """Each curve's epochs, by name."""
+    return {t["name"]: [x for x, _ in t["data"]] for t in curves["series"]}
 
 
 _metrics = metrics
@@ -70,7 +70,8 @@ def test_short_race_draws_both_curves_both_boundaries_and_the_numbers():
         assert points[f"{who}: train loss"] == [0, 1, 2, 3] and points[f"{who}: test accuracy"] == [0, 1, 2, 3]
         assert charts[who]["title_text"] == f"{who} · epoch 3"
         assert data_url_image(charts[who]["graphic"][-1]["style"]["image"]).shape == (60, 60, 3)
-    assert charts["curves"]["layout"]["xaxis"]["title"]["text"] == "epoch"
+    assert charts["curves"]["xAxis"][0]["name"] == "epoch" and charts["curves"]["yAxis"][0]["type"] == "log"
+    assert charts["curves"]["yAxis"][1]["name"] == "test accuracy (%)"
     m = _metrics(at)
     assert m["Test accuracy, correct loop"].endswith("%") and float(m["Test loss, with the mistake"]) > 0
 
@@ -114,7 +115,7 @@ def test_a_finished_race_runs_again_from_the_start():
 def test_bad_input_never_shows_a_traceback(key, value):
     at = _app(**{key: value})
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 1 and len(at.get("echarts_chart")) == 2  # curves and both boundaries
+    assert len(at.get("echarts_chart")) == 3  # curves and both boundaries
 
 
 def test_settings_errors_are_shown_as_a_message(monkeypatch):
@@ -124,4 +125,4 @@ def test_settings_errors_are_shown_as_a_message(monkeypatch):
     monkeypatch.setattr(lab, "settings", refuse)
     at = _app()
     assert not at.exception
-    assert "Learning rate must be between" in at.error[0].value and not at.get("plotly_chart")
+    assert "Learning rate must be between" in at.error[0].value and not at.get("echarts_chart")

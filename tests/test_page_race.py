@@ -1,10 +1,9 @@
 """AppTest page tests for the optimizer race."""
-import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from apptest_helpers import data_url_image, echarts_specs
+from apptest_helpers import data_url_image, echarts_specs, series_points
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "race.py")
 
@@ -17,18 +16,21 @@ def _app(**state) -> AppTest:
 
 
 def _charts(at) -> dict:
-    """Plotly specs by kind: curves, accuracy, and one boundary per lane (boundary 0, 1, ...)."""
+    """ECharts options by kind: curves, accuracy, and one boundary per lane (boundary 0, 1, ...)."""
     out, n = {}, 0
-    for el in at.get("plotly_chart"):
-        spec = json.loads(el.proto.spec)
-        title = (spec["layout"].get("title") or {}).get("text", "")
+    for title, spec, alt in echarts_specs(at):
+        spec = dict(spec, title_text=title, alt=alt)
         if title.startswith("Loss"):
             out["curves"] = spec
         elif title.startswith("Test accuracy"):
             out["accuracy"] = spec
-    for n, (title, spec, alt) in enumerate(echarts_specs(at)):  # the lanes' boundaries
-        out[f"boundary {n}"] = dict(spec, title_text=title, alt=alt)
+        else:  # the lanes' boundaries
+            out[f"boundary {n}"], n = spec, n + 1
     return out
+
+
+def _xs(curves: dict, name: str) -> list:
+    return [x for x, _ in series_points(curves, name)]
 
 
 def _race(at) -> AppTest:
@@ -54,11 +56,14 @@ def test_short_race_draws_a_curve_pair_per_optimizer_boundaries_and_the_summary(
     assert "Race finished after 4 epochs" in at.success[0].value
     assert at.session_state["training"] is False
     charts = _charts(at)
-    names = [t["name"] for t in charts["curves"]["data"]]
-    assert names == [f"{o} {s}" for o in ("SGD (lr 0.1)", "Adam (lr 0.01)", "RMSprop (lr 0.003)") for s in ("train", "test")]
-    assert [t["line"]["dash"] for t in charts["curves"]["data"]] == ["solid", "dash"] * 3
-    assert charts["curves"]["data"][0]["x"] == [0, 1, 2, 3, 4]
-    assert charts["curves"]["layout"]["xaxis"]["title"]["text"] == "epoch"
+    series = charts["curves"]["series"]
+    lanes = ("SGD (lr 0.1)", "Adam (lr 0.01)", "RMSprop (lr 0.003)")
+    assert [t["name"] for t in series] == [f"{o}: {s} loss" for o in lanes for s in ("train", "test")]
+    assert [t["lineStyle"]["type"] for t in series] == ["solid", "dashed"] * 3
+    assert len({t["lineStyle"]["color"] for t in series}) == 3  # one colour per lane
+    assert _xs(charts["curves"], "SGD (lr 0.1): train loss") == [0, 1, 2, 3, 4]
+    assert charts["curves"]["xAxis"][0]["name"] == "epoch" and "loss" in charts["curves"]["yAxis"][0]["name"]
+    assert "up to epoch 4" in charts["curves"]["alt"]
     assert [charts[f"boundary {i}"]["title_text"] for i in range(3)] == [
         f"{o}: epoch 4" for o in ("SGD (lr 0.1)", "Adam (lr 0.01)", "RMSprop (lr 0.003)")]
     assert all(data_url_image(charts[f"boundary {i}"]["graphic"][-1]["style"]["image"]).shape == (60, 60, 3) for i in range(3))
@@ -75,7 +80,10 @@ def test_tabular_data_gets_accuracy_bars_instead_of_boundaries():
     assert not at.exception and not at.error
     charts = _charts(at)
     assert set(charts) == {"curves", "accuracy"}
-    assert charts["accuracy"]["data"][0]["y"] == ["SGD (lr 0.1)", "Adam (lr 0.01)"]
+    assert charts["accuracy"]["yAxis"]["data"] == ["SGD (lr 0.1)", "Adam (lr 0.01)"]
+    table = at.dataframe[0].value
+    bars = [bar["value"] for bar in charts["accuracy"]["series"][0]["data"]]
+    assert bars == pytest.approx(list(table["test accuracy"]), abs=1e-4)  # the bars are the table's accuracies
     assert len(at.dataframe[0].value) == 2
 
 
@@ -93,12 +101,12 @@ def test_stop_keeps_partial_results_and_race_continues():
     _race(at)
     assert not at.exception
     assert "Stopped after epoch 2" in at.info[0].value
-    assert len(_charts(at)["curves"]["data"][0]["x"]) == 3
+    assert len(_xs(_charts(at)["curves"], "SGD (lr 0.1): train loss")) == 3
     assert not at.button(key="race_start").disabled
     at.number_input(key="race_epochs").set_value(200).run()  # touching a widget keeps the race
     assert "Stopped after epoch 2" in at.info[0].value
     _race(at)
-    xs = _charts(at)["curves"]["data"][0]["x"]
+    xs = _xs(_charts(at)["curves"], "SGD (lr 0.1): train loss")
     assert xs == list(range(6))  # continued, not restarted
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import metrics, plotly_array, plotly_specs, run_app
+from apptest_helpers import echarts_specs, heatmap_array, metrics, run_app
 from playground import downloads
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -17,13 +17,14 @@ def _app(**state) -> AppTest:
 
 
 def _charts(at) -> dict:
+    """ECharts options by the title's first part ("Test rows", "Confusion matrix (test)", "Row #3", "curves")."""
     out = {}
-    for title, names, spec in plotly_specs(at):
-        out.setdefault("curves" if "train loss" in names else title.split(":")[0], spec)
+    for title, spec, alt in echarts_specs(at):
+        out.setdefault("curves" if title.startswith("Loss /") else title.split(":")[0], dict(spec, alt=alt))
     return out
 
 
-_array, _metrics = plotly_array, metrics
+_metrics = metrics
 
 
 def test_blobs_4d_preset_reproduces_the_tutorial():
@@ -38,11 +39,19 @@ def test_blobs_4d_preset_reproduces_the_tutorial():
     assert float(_metrics(at)["Test accuracy"].rstrip("%")) >= 90
     charts = _charts(at)
     assert "Confusion matrix (test)" in charts and "Test rows" in charts
-    cm = _array(charts["Confusion matrix (test)"]["data"][0]["z"])
+    cm = heatmap_array(charts["Confusion matrix (test)"])
     assert cm.sum() == 150 and cm.shape == (3, 3)  # every test row counted once
+    accuracy = float(_metrics(at)["Test accuracy"].rstrip("%"))
+    assert f"{np.trace(cm) / cm.sum():.1%}" == f"{accuracy / 100:.1%}"  # the matrix agrees with the metric
     pca = charts["Test rows"]
-    assert pca["layout"]["xaxis"]["title"]["text"].startswith("PC 1")
-    assert len([c for c in charts if c.startswith("Row #")]) == 3  # probability bars for picked rows
+    assert pca["xAxis"]["name"].startswith("PC 1")
+    n_points = sum(len(s["data"]) for s in pca["series"])
+    n_wrong = sum(len(s["data"]) for s in pca["series"] if s["name"].endswith("(wrong)"))
+    assert n_points == 150 and n_wrong == cm.sum() - np.trace(cm)  # every test row, mistakes as crosses
+    assert "after epoch" in pca["alt"]
+    bars = [c for c in charts if c.startswith("Row #")]
+    assert len(bars) == 3  # probability bars for picked rows
+    assert abs(sum(b["value"] for b in charts[bars[0]]["series"][0]["data"]) - 1) < 0.01  # probabilities sum to one
 
 
 def test_linear_regression_preset_learns_weight_two_and_shows_it():
@@ -55,7 +64,9 @@ def test_linear_regression_preset_learns_weight_two_and_shows_it():
     assert abs(weight - 2) < 0.05
     assert _metrics(at)["bias"].startswith("none")
     fit = _charts(at)["The model's fit"]
-    assert [t["name"] for t in fit["data"]] == ["train", "test", "model"]
+    assert [s["name"] for s in fit["series"]] == ["train", "test", "model"]
+    line = np.array(fit["series"][2]["data"])
+    assert np.allclose(np.diff(line[:, 1]) / np.diff(line[:, 0]), weight, atol=0.02)  # the line drawn is the learned weight
     assert float(_metrics(at)["Test R²"]) > 0.9
 
 

@@ -4,7 +4,7 @@ import torch
 
 from playground.config import DataConfig, ModelConfig
 from playground.data import load_dataset
-from playground.race import Entry, Race, RaceConfig, accuracy_figure, curves_figure
+from playground.race import Entry, Race, RaceConfig
 from seeds import SEEDS, median_over_seeds
 
 MOONS = DataConfig("moons")
@@ -110,14 +110,3 @@ def test_works_on_iris_and_wine():
 def test_impossible_races_are_refused_with_a_message(entries, data, kw, words):
     with pytest.raises(ValueError, match=words):
         RaceConfig(data, kw.pop("model", ModelConfig()), tuple(Entry(o, lr) for o, lr in entries), **kw)
-
-
-def test_figures_one_solid_and_one_dashed_curve_per_lane_and_one_bar_per_lane():
-    race = _race(("sgd", 0.1), ("adam", 0.01), ("rmsprop", 0.003), epochs=2).run()
-    fig = curves_figure(race)
-    assert len(fig.data) == 6
-    assert [t.line.dash for t in fig.data] == ["solid", "dash"] * 3
-    assert len({t.line.color for t in fig.data}) == 3
-    assert fig.layout.xaxis.title.text == "epoch" and "loss" in fig.layout.yaxis.title.text
-    bars = accuracy_figure(race)
-    assert list(bars.data[0].y) == [c.label for c in race.contestants]

@@ -1,0 +1,166 @@
+"""The "See inside the network" view as an ECharts option (plain dicts; no Streamlit, no plotly).
+
+TensorFlow-Playground style: every neuron is a small square picturing its output over the input
+plane (blue positive, white zero, orange negative, each scaled by its own peak), and the weights
+between neurons are lines (blue positive, orange negative; thicker and darker = larger). The
+squares are tiny PNGs placed in pixels with `graphic` image elements, the lines, boxes and labels
+are `graphic` elements too: no axes, no series, so a frame is cheap to build and to redraw in place.
+"""
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+
+from playground.live_charts import BASE, FONT_SIZE
+
+TITLE = "Inside the network: each square is one neuron's output over the input plane"
+NEGATIVE, ZERO, POSITIVE = "#f08c1a", "#ffffff", "#1f77b4"  # orange negative, white zero, blue positive
+BOX = 64  # px per side of a neuron's square (its 24 x 24 map, smoothed by the browser), when the columns have room
+ROW_GAP = 20 / 64  # the gap between two squares of a column, per px of square
+WIDTH = 800  # px the diagram spans at most: the chart is 820 px wide in a 1280-pixel window beside the sidebar
+COLUMN_PITCH = 200  # px between columns at most (few layers); many layers share WIDTH, squares half their pitch
+OUTPUT_LABEL = 80  # px right of the output squares for their names, "P(class 1)"
+LEFT, TOP = 40, 78  # the first column's left edge (room for "x1"), the squares' top (below the titles)
+BOTTOM = 34  # px under the tallest column: room for "+N more"
+LABEL_COLOR = "#31333f"
+
+
+def _rgb(color: str) -> np.ndarray:
+    return np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+
+
+_NEG, _ZERO, _POS = _rgb(NEGATIVE), _rgb(ZERO), _rgb(POSITIVE)
+
+
+def neuron_colors(z: np.ndarray) -> np.ndarray:
+    """(n, 3) uint8 RGB: z scaled by its own peak to [-1, 1], then orange (-1) through white (0) to blue (+1)."""
+    v = (np.asarray(z, dtype=np.float32) / max(float(np.abs(z).max()), 1e-9))[:, None]
+    rgb = np.where(v < 0, _ZERO + (-v) * (_NEG - _ZERO), _ZERO + v * (_POS - _ZERO))
+    return rgb.round().astype(np.uint8)
+
+
+SHADES = 65  # palette entries from orange to blue (odd: 0 is white itself); smooth to the eye, a third smaller than RGB
+_PALETTE = neuron_colors(np.linspace(-1, 1, SHADES)).ravel().tolist()
+
+
+def neuron_png(z: np.ndarray) -> str:
+    """One neuron's map over a square grid (row-major, x1 fastest, x2 rising) as a PNG data URL, highest x2 on top."""
+    res = int(round(np.sqrt(z.size)))
+    v = np.asarray(z, dtype=np.float32) / max(float(np.abs(z).max()), 1e-9)
+    shades = np.round((v + 1) / 2 * (SHADES - 1)).astype(np.uint8).reshape(res, res)[::-1]
+    image = Image.fromarray(np.ascontiguousarray(shades), "P")
+    image.putpalette(_PALETTE)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _columns(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray, weights: list[np.ndarray]):
+    """[(title, maps (n, points), names)] from input to output, and the weight matrices joining them.
+
+    Two classes show one output square, P(class 1). With two softmax outputs it is
+    sigmoid(z1 - z0), so the weights into it are row 1 minus row 0 (one sigmoid output: its own row).
+    """
+    columns = [("input", grid.T, ["x1", "x2"])]
+    columns += [(f"layer {i + 1}", a, [f"layer {i + 1}, neuron {j + 1}" for j in range(len(a))]) for i, a in enumerate(layers)]
+    weights = list(weights)
+    if proba.shape[0] == 2:
+        columns.append(("output", proba[1:2] * 2 - 1, ["P(class 1)"]))
+        if weights and weights[-1].shape[0] == 2:
+            weights[-1] = weights[-1][1:2] - weights[-1][0:1]
+    else:
+        columns.append(("output", proba * 2 - 1, [f"P(class {k})" for k in range(len(proba))]))
+    return columns, weights
+
+
+def _text(text: str, x: float, y: float, align: str = "center", size: int = FONT_SIZE - 1, bold: bool = False) -> dict:
+    style = dict(text=text, x=x, y=y, textAlign=align, textVerticalAlign="middle", fontSize=size, fill=LABEL_COLOR)
+    if bold:
+        style["fontWeight"] = "bold"
+    return dict(type="text", silent=True, style=style)
+
+
+def _layout(n_columns: int) -> tuple[float, int, int]:
+    """(px between columns, px per square, px between rows): big squares for few layers, all inside WIDTH for many."""
+    pitch = min((WIDTH - LEFT - BOX - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
+    box = min(BOX, int(pitch / 2))  # at least as much room for the weights' lines as for the squares
+    pitch = min((WIDTH - LEFT - box - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
+    return pitch, box, round(box * (1 + ROW_GAP))
+
+
+def _edges(left: list[tuple[float, float]], right: list[tuple[float, float]], w: np.ndarray, box: int) -> list[dict]:
+    """A line from each shown neuron's right side to each shown neuron's left side in the next column.
+
+    Width and opacity grow with |w| relative to the largest |w| of the whole layer (shown or not).
+    Drawn weakest first, so the strong lines lie on top (the graphic elements are drawn in order).
+    """
+    peak = max(float(np.abs(w).max()), 1e-9)
+    pairs = [(i, j) for i in range(len(right)) for j in range(len(left))]
+    pairs.sort(key=lambda ij: abs(w[ij]))
+    lines = []
+    for i, j in pairs:
+        r = abs(float(w[i, j])) / peak
+        (x0, y0), (x1, y1) = left[j], right[i]
+        lines.append(dict(
+            type="line", shape=dict(x1=round(x0 + box), y1=round(y0), x2=round(x1), y2=round(y1)),
+            style=dict(stroke=POSITIVE if w[i, j] > 0 else NEGATIVE, lineWidth=round(0.5 + 4.5 * r, 2), opacity=round(0.2 + 0.7 * r, 2)),
+        ))
+    return lines
+
+
+def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray, weights: list[np.ndarray],
+                   max_neurons: int = 8, under: dict[str, str] | None = None) -> tuple[dict, int]:
+    """(ECharts option, its height in px): a square per neuron over the input plane, lines per weight.
+
+    grid: (n_points, 2) on a square grid (live_charts.boundary_grid); layers: per hidden layer (n_neurons, n_points)
+    and proba: (n_classes, n_points), both from inside.neuron_maps; weights: inside.layer_weights.
+    A layer with more than max_neurons shows its first max_neurons and "+N more" under them.
+
+    under: the previous frame's squares (neuron_images of its option). A browser decodes a new image
+    asynchronously and ECharts draws nothing for it until then (measured: every square blank for 40-60 ms
+    of each frame, a flicker 4 times a second), so each changed square has its previous image beneath it,
+    already decoded: the old picture shows until the new one is ready.
+    """
+    columns, weights = _columns(grid, layers, proba, weights)
+    under = under or {}
+    rows = max(min(len(maps), max_neurons) for _, maps, _ in columns)
+    pitch, box, row_pitch = _layout(len(columns))
+    middle = TOP + (rows * row_pitch - (row_pitch - box)) / 2
+    boxes, images, previous, labels, centres = [], [], [], [], []
+    for c, (title, maps, names) in enumerate(columns):
+        shown = min(len(maps), max_neurons)
+        x = round(LEFT + c * pitch)
+        top = middle - (shown * row_pitch - (row_pitch - box)) / 2
+        ys = [round(top + i * row_pitch) for i in range(shown)]
+        centres.append([(x, y + box / 2) for y in ys])
+        labels.append(_text(title, x + box / 2, TOP - 22, bold=True))
+        for i, y in enumerate(ys):
+            src = neuron_png(maps[i])
+            images.append(dict(type="image", name=names[i], x=x, y=y, silent=True, style=dict(image=src, width=box, height=box)))
+            if under.get(names[i], src) != src:
+                previous.append(dict(type="image", x=x, y=y, style=dict(image=under[names[i]], width=box, height=box)))
+            boxes.append(dict(type="rect", silent=True, shape=dict(x=x, y=y, width=box, height=box),
+                              style=dict(fill=None, stroke="#8c8c8c", lineWidth=1)))
+        if title == "input":
+            labels += [_text(name, x - 6, y + box / 2, align="right") for name, y in zip(names, ys)]
+        elif title == "output":
+            labels += [_text(name, x + box + 6, y + box / 2, align="left", size=FONT_SIZE - 2) for name, y in zip(names, ys)]
+        if len(maps) > shown:
+            labels.append(_text(f"+{len(maps) - shown} more", x + box / 2, ys[-1] + box + 14, size=FONT_SIZE - 2))
+    # One silent group holds the edges. Measured in Chromium (ECharts 6, setOption with notMerge as Streamlit does, and a
+    # paint): as cheap as loose graphic lines and cheaper than a `lines` series on a hidden pixel grid (median 2-4 ms
+    # against 3-5 for 2-8-8-2, 7-13 against 13-18 for six layers of 8); no silent flag per line keeps the frame smaller.
+    edges = dict(type="group", silent=True, children=[line for c, w in enumerate(weights) for line in _edges(centres[c], centres[c + 1], w, box)])
+    below = [dict(type="group", name="previous frame", silent=True, children=previous)] if previous else []
+    height = TOP + rows * row_pitch - (row_pitch - box) + BOTTOM
+    option = dict(BASE, title=dict(text=TITLE, left=LEFT - 30, textStyle=dict(fontSize=16)),
+                  graphic=[edges, *below, *images, *boxes, *labels])  # drawn in this order: each on top of the ones before
+    return option, int(height)
+
+
+def neuron_images(option: dict) -> dict[str, str]:
+    """{neuron name: its square's image} of a network_option: the next frame's `under`."""
+    return {g["name"]: g["style"]["image"] for g in option["graphic"] if g["type"] == "image"}

@@ -1,0 +1,195 @@
+"""The "See inside the network" ECharts view: a square image per shown neuron, coloured lines per weight."""
+import json
+
+import numpy as np
+import pytest
+
+from apptest_helpers import data_url_image
+from playground import live_charts, live_network
+
+GRID = live_charts.boundary_grid(np.random.default_rng(0).uniform(-2, 2, size=(100, 2)), resolution=24)[2]
+X1, X2 = GRID[:, 0], GRID[:, 1]
+ORANGE, BLUE = (np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in ("#f08c1a", "#1f77b4"))
+
+
+def _option(layers, proba, weights, **kw):
+    option, height = live_network.network_option(GRID, layers, proba, weights, **kw)
+    json.dumps(option)  # plain JSON: what st.echarts_chart sends
+    return option, height
+
+
+def _flat(graphic):
+    for element in graphic:
+        yield element
+        yield from _flat(element.get("children", []))
+
+
+def _of(option, kind):
+    """The graphic elements of a kind: the neurons' squares (images at the top level), or lines, texts (anywhere)."""
+    elements = option["graphic"] if kind == "image" else _flat(option["graphic"])
+    return [g for g in elements if g["type"] == kind]
+
+
+def _texts(option):
+    return [t["style"]["text"] for t in _of(option, "text")]
+
+
+def _net(widths=(3,), n_classes=2, seed=0):
+    """Random maps and weights for a 2 -> widths -> n_classes network (proba a softmax over the grid)."""
+    rng = np.random.default_rng(seed)
+    layers = [rng.normal(size=(w, len(GRID))) for w in widths]
+    logits = rng.normal(size=(n_classes, len(GRID)))
+    proba = np.exp(logits) / np.exp(logits).sum(0)
+    sizes = (2, *widths, n_classes)
+    weights = [rng.normal(size=(n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])]
+    return layers, proba, weights
+
+
+def _colour(image, where) -> str:
+    r, _, b = image[where].astype(int)
+    return "blue" if b - r > 60 else "orange" if r - b > 60 else "white"
+
+
+def test_one_image_per_shown_neuron_capped_with_a_count_of_the_rest():
+    option, _ = _option(*_net(widths=(12, 3), n_classes=2), max_neurons=8)
+    names = [g["name"] for g in _of(option, "image")]
+    assert len(names) == 2 + 8 + 3 + 1  # inputs, 8 of 12, all 3, one output square for two classes: P(class 1)
+    assert names[:3] == ["x1", "x2", "layer 1, neuron 1"] and names[-1] == "P(class 1)"
+    assert "layer 1, neuron 9" not in names
+    assert [t for t in _texts(option) if "more" in t] == ["+4 more"]
+    option, _ = _option(*_net(widths=(4,), n_classes=3))
+    assert len(_of(option, "image")) == 2 + 4 + 3 and not [t for t in _texts(option) if "more" in t]
+    assert option["animation"] is False
+
+
+def test_a_neurons_square_is_blue_where_it_is_positive_and_orange_where_negative_scaled_by_its_own_peak():
+    layers = [np.stack([0.001 * X1, X2 - 0.5, np.zeros_like(X1)])]  # tiny but signed; a shifted x2; a dead neuron
+    option, _ = _option(layers, *_net(widths=(3,))[1:])
+    images = {g["name"]: data_url_image(g["style"]["image"]) for g in _of(option, "image")}
+    first, second, dead = (images[f"layer 1, neuron {j}"] for j in (1, 2, 3))
+    assert first.shape == (24, 24, 3)
+    assert _colour(first, (12, 0)) == "orange" and _colour(first, (12, -1)) == "blue"  # x1 < 0 left, x1 > 0 right
+    assert np.abs(first[12, -1].astype(int) - BLUE).max() <= 6  # its own peak is full blue, however small the values
+    assert np.abs(first[12, 0].astype(int) - ORANGE).max() <= 6
+    assert _colour(second, (0, 12)) == "blue" and _colour(second, (-1, 12)) == "orange"  # highest x2 on the top row
+    rows = [_colour(second, (i, 12)) for i in range(24)]
+    above = np.sort(np.unique(X2))[::-1] > 0.5
+    assert [r == "blue" for r in rows if r != "white"] == [a for a, r in zip(above, rows) if r != "white"]
+    assert (dead == 255).all()  # zero everywhere: white
+    x1 = images["x1"]
+    assert _colour(x1, (5, 0)) == "orange" and _colour(x1, (5, -1)) == "blue"
+
+
+def _ends(option):
+    """{image name: (left-side point, right-side point)} of each neuron's square."""
+    out = {}
+    for g in _of(option, "image"):
+        x, y, size = g["x"], g["y"], g["style"]["width"]
+        out[g["name"]] = ((x, y + size / 2), (x + size, y + size / 2))
+    return out
+
+
+def _edge_map(option):
+    """{(from neuron, to neuron): line} by the lines' end points."""
+    ends = _ends(option)
+    right = {v[1]: k for k, v in ends.items()}
+    left = {v[0]: k for k, v in ends.items()}
+    return {(right[(s["x1"], s["y1"])], left[(s["x2"], s["y2"])]): line
+            for line in _of(option, "line") for s in [line["shape"]]}
+
+
+def _position(name: str) -> tuple[int, int]:
+    """(column, row) of a neuron by its name: x1, x2 / layer L, neuron J / P(class k)."""
+    if name in ("x1", "x2"):
+        return 0, int(name[1]) - 1
+    if name.startswith("layer"):
+        return int(name.split()[1].rstrip(",")), int(name.rsplit(" ", 1)[1]) - 1
+    return -1, int(name.split()[1].rstrip(")"))
+
+
+def test_edges_follow_the_weights_sign_and_size_and_join_only_shown_neurons():
+    layers, proba, weights = _net(widths=(10, 3), n_classes=3, seed=3)
+    weights[1][2, 4] = 5.0  # the largest |w| of the second layer: its thickest, most opaque line
+    option, _ = _option(layers, proba, weights, max_neurons=8)
+    edges = _edge_map(option)
+    assert len(edges) == 2 * 8 + 8 * 3 + 3 * 3  # only between shown neurons: 8 of layer 1's 10
+    for (a, b), line in edges.items():
+        (column, j), (_, i) = _position(a), _position(b)
+        assert line["style"]["stroke"] == ("#1f77b4" if weights[column][i, j] > 0 else "#f08c1a")
+    for column in range(3):  # within a layer, a larger |w| never gets a thinner or fainter line
+        layer = [(abs(weights[column][_position(b)[1], _position(a)[1]]), e["style"]) for (a, b), e in edges.items()
+                 if _position(a)[0] == column]
+        layer.sort(key=lambda item: item[0])
+        assert [s["lineWidth"] for _, s in layer] == sorted(s["lineWidth"] for _, s in layer)
+        assert [s["opacity"] for _, s in layer] == sorted(s["opacity"] for _, s in layer)
+    second = {k: v for k, v in edges.items() if k[0].startswith("layer 1")}
+    assert max(second, key=lambda k: second[k]["style"]["lineWidth"]) == ("layer 1, neuron 5", "layer 2, neuron 3")
+    assert max(e["style"]["lineWidth"] for e in second.values()) == pytest.approx(5.0)  # the layer's peak: full width
+    first = [e["style"]["lineWidth"] for e in _of(option, "line")[: 2 * 8]]
+    assert first == sorted(first)  # weakest drawn first: the strong lines lie on top
+
+
+def test_two_classes_show_p_class_1_with_the_weights_of_its_logit_difference():
+    layers, proba, weights = _net(widths=(2,), n_classes=2)
+    weights[1] = np.array([[0.5, -0.2], [-0.5, 0.3]])  # row 1 - row 0: [-1.0, 0.5]
+    edges = _edge_map(_option(layers, proba, weights)[0])
+    into = {a: e for (a, b), e in edges.items() if b == "P(class 1)"}
+    assert into["layer 1, neuron 1"]["style"]["stroke"] == "#f08c1a" and into["layer 1, neuron 2"]["style"]["stroke"] == "#1f77b4"
+    assert into["layer 1, neuron 1"]["style"]["lineWidth"] > into["layer 1, neuron 2"]["style"]["lineWidth"]
+    weights[1] = np.array([[-0.7, 0.1]])  # one sigmoid output (BCE): its own row
+    edges = _edge_map(_option(layers, proba, weights)[0])
+    assert edges[("layer 1, neuron 1", "P(class 1)")]["style"]["stroke"] == "#f08c1a"
+
+
+def test_each_changed_square_has_the_previous_frames_image_beneath_it():
+    layers, proba, weights = _net(widths=(3,))
+    first, _ = _option(layers, proba, weights)
+    assert [g for g in first["graphic"] if g.get("name") == "previous frame"] == []  # a first frame: nothing beneath
+    before = live_network.neuron_images(first)
+    assert list(before) == ["x1", "x2", "layer 1, neuron 1", "layer 1, neuron 2", "layer 1, neuron 3", "P(class 1)"]
+    layers[0][1] *= -1  # one neuron changes
+    second, _ = _option(layers, proba, weights, under=before)
+    [group] = [g for g in second["graphic"] if g.get("name") == "previous frame"]
+    [old] = group["children"]
+    new = next(g for g in second["graphic"] if g.get("name") == "layer 1, neuron 2")
+    assert old["style"]["image"] == before["layer 1, neuron 2"] != new["style"]["image"]
+    assert (old["x"], old["y"], old["style"]["width"]) == (new["x"], new["y"], new["style"]["width"])  # exactly beneath
+    assert second["graphic"].index(group) < second["graphic"].index(new)  # drawn first: the new square covers it
+    assert len(_of(second, "image")) == 6  # still one square per neuron
+
+
+def test_labels_titles_and_geometry():
+    option, height = _option(*_net(widths=(8, 8), n_classes=2))
+    texts = _texts(option)
+    assert option["title"]["text"] == "Inside the network: each square is one neuron's output over the input plane"
+    assert {"x1", "x2", "input", "layer 1", "layer 2", "output", "P(class 1)"} <= set(texts)
+    for widths, n_classes in (((8, 8), 2), ((8,) * 6, 5), ((), 2)):
+        option, height = _option(*_net(widths=widths, n_classes=n_classes))
+        squares = [(g["x"], g["y"], g["style"]["width"], g["style"]["height"]) for g in _of(option, "image")]
+        size = squares[0][2]
+        assert all(w == h == size for _, _, w, h in squares)  # never squashed: square, one size
+        assert size == live_network.BOX if len(widths) <= 2 else 40 <= size < live_network.BOX  # smaller only for many layers
+        columns = sorted({x for x, _, _, _ in squares})
+        assert min(b - a for a, b in zip(columns, columns[1:])) >= 2 * size  # as much room for the lines as for squares
+        assert columns[-1] + size + live_network.OUTPUT_LABEL <= live_network.WIDTH  # output names included
+        assert all(0 <= y and y + h <= height for x, y, w, h in squares)
+        for i, a in enumerate(squares):  # no two squares overlap
+            assert all(a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1]
+                       for b in squares[i + 1:])
+    assert _option(*_net(widths=(8, 8)))[1] > _option(*_net(widths=(2,)))[1]  # taller for more neurons in a column
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_the_real_model_maps_go_through(n_classes):
+    import torch
+
+    from playground.config import ModelConfig
+    from playground.inside import layer_weights, neuron_maps
+    from playground.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(hidden=(8, 8), activation="tanh"), (2,), n_classes)
+    layers, proba = neuron_maps(model, GRID)
+    option, _ = _option(layers, proba, layer_weights(model))
+    assert len(_of(option, "image")) == 2 + 8 + 8 + (1 if n_classes == 2 else n_classes)
+    assert len(_of(option, "line")) == 2 * 8 + 8 * 8 + 8 * (1 if n_classes == 2 else n_classes)
