@@ -242,9 +242,10 @@ def lanes_option(lanes, n_epochs: int, loss_label: str = "cross-entropy loss", l
     """
     x_max = max([n_epochs or 1, *(h.epoch[-1] for _, _, h in lanes if h.epoch)])
     panels = 2 if accuracy else 1
-    grids = [dict(left=70, right="56%" if accuracy else 20, top=45, bottom=80)]
+    bottom = legend_space(len(lanes) * (3 if accuracy else 2))
+    grids = [dict(left=70, right="56%" if accuracy else 20, top=45, bottom=bottom)]
     if accuracy:
-        grids.append(dict(left="56%", right=20, top=45, bottom=80))
+        grids.append(dict(left="56%", right=20, top=45, bottom=bottom))
     series = []
     for label, color, history in lanes:
         keep = _thinned(len(history.epoch))
@@ -270,8 +271,13 @@ def lanes_option(lanes, n_epochs: int, loss_label: str = "cross-entropy loss", l
         titles.append(dict(text="Test accuracy", left="78%", textAlign="center"))
     return dict(
         BASE, grid=grids, title=titles, xAxis=[dict(x_axis, gridIndex=i) for i in range(panels)], yAxis=y_axes,
-        legend=dict(bottom=0, type="scroll"), tooltip=dict(trigger="axis"), series=series,
+        legend=dict(bottom=0), tooltip=dict(trigger="axis"), series=series,
     )
+
+
+def legend_space(n_entries: int, per_row: int = 4) -> int:
+    """Pixels under a plot for its axis name and a legend of n entries, wrapped about per_row to a line (none hidden)."""
+    return 56 + 24 * -(-n_entries // per_row)
 
 
 def _finite(value: float, log: bool):

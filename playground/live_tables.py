@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.live_charts import BASE, TEST_COLOR, TRAIN_COLOR, class_color
+from playground.live_charts import BASE, TEST_COLOR, TRAIN_COLOR, class_color, legend_space
 
 PICTURE_HEIGHT = 460
 MISTAKE_RING = "#d00000"
+WRONG_NAME = "wrong prediction (✕)"
 # A cross as an SVG path (ECharts has no cross symbol): two bars of a 12-unit square
 CROSS = "path://M2,0 L6,4 L10,0 L12,2 L8,6 L12,10 L10,12 L6,8 L2,12 L0,10 L4,6 L0,2 Z"
 
@@ -27,8 +28,9 @@ def _axes(x_label: str, y_label: str) -> dict:
 
 def _chart(title: str, series: list, x_label: str, y_label: str) -> dict:
     return dict(
-        BASE, title=dict(text=title, textStyle=dict(fontSize=16)), grid=dict(left=70, right=20, top=50, bottom=95),
-        legend=dict(bottom=0, type="scroll"), tooltip=dict(trigger="item"), series=series, **_axes(x_label, y_label),
+        BASE, title=dict(text=title, textStyle=dict(fontSize=16)),
+        grid=dict(left=70, right=20, top=50, bottom=legend_space(len({s["name"] for s in series}))),
+        legend=dict(bottom=0), tooltip=dict(trigger="item"), series=series, **_axes(x_label, y_label),
     )
 
 
@@ -43,7 +45,7 @@ def projection_option(coords: np.ndarray, y_true, y_pred, class_names, axis_labe
             if miss and not chosen.any():
                 continue
             series.append(dict(
-                type="scatter", name=f"predicted {name}" + (" (wrong)" if miss else ""),
+                type="scatter", name=WRONG_NAME if miss else f"predicted {name}",  # one legend entry for every mistake
                 symbol=CROSS if miss else "circle", symbolSize=13 if miss else 8, z=4 if miss else 3,
                 data=[[*xy, f"true {class_names[t]}"] for xy, t in zip(_round(coords[chosen]), y_true[chosen])],
                 itemStyle=dict(color=class_color(k), borderColor=MISTAKE_RING if miss else "#ffffff", borderWidth=1.5 if miss else 0.8),

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_helpers import echarts_specs, heatmap_array, metrics, run_app
-from playground import downloads
+from playground import downloads, live_tables
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "tabular.py")
@@ -46,7 +46,7 @@ def test_blobs_4d_preset_reproduces_the_tutorial():
     pca = charts["Test rows"]
     assert pca["xAxis"]["name"].startswith("PC 1")
     n_points = sum(len(s["data"]) for s in pca["series"])
-    n_wrong = sum(len(s["data"]) for s in pca["series"] if s["name"].endswith("(wrong)"))
+    n_wrong = sum(len(s["data"]) for s in pca["series"] if s["name"] == live_tables.WRONG_NAME)
     assert n_points == 150 and n_wrong == cm.sum() - np.trace(cm)  # every test row, mistakes as crosses
     assert "after epoch" in pca["alt"]
     bars = [c for c in charts if c.startswith("Row #")]
