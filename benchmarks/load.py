@@ -6,9 +6,12 @@
    are protocol clients by default (benchmarks/_client.py: the page's own websocket messages, every
    frame received and parsed), because in a classroom their browsers run on their own machines;
    `--browsers` makes them 10 Chromium tabs on this machine instead, competing with the server.
-2. While they train, a new context opens the page: time from goto until the first script run is
-   over and the boundary chart is drawn. Target: <= 3 s. In-page marks split each load into its
-   stages (HTML parsed, app shown, script running, script done, boundary drawn).
+2. While they train, one more Chromium tab trains the 2-D page and is watched as
+   benchmarks/browser_latency.py watches it: every animation frame sampled for a boundary on
+   screen (target: no blank sample), boundary pictures a second, one chart instance. Then a new
+   context opens the page: time from goto until the first script run is over and the boundary
+   chart is drawn. Target: <= 3 s. In-page marks split each load into its stages (HTML parsed,
+   app shown, script running, script done, boundary drawn).
 3. A tab closed mid-training must stop its training: one context trains 1000 epochs, is closed,
    and the server's CPU use is sampled until it is back to idle. Target: a few seconds (<= 5 s).
 
@@ -29,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _client import ProtocolSession  # noqa: E402
+from browser_latency import measure_train  # noqa: E402
 from _server import (  # noqa: E402
     BOUNDARY_TITLE, EXCEPTION, IDLE, PROGRESS, ROOT, Server, browser_pids, chromium, click, cpu_by_pid, cpu_percent,
     cpu_seconds, cpu_used, load_average, metric, table, yes,
@@ -219,6 +223,12 @@ def main() -> None:
         for student in students:
             student.train()
 
+        watcher = new_session(browser, server.url)  # a learner watching the board while the class trains
+        watcher.wait_for_selector(IDLE, timeout=60_000)
+        watched = measure_train(watcher, 83_000)
+        watched["others"] = sum(not s.finished() for s in students)
+        watcher.context.close()
+
         loads, busy_server = [], []
         for _ in range(NEW_LOADS):
             if all(s.finished() for s in students):
@@ -296,6 +306,10 @@ def main() -> None:
         (f"new page load during training (median of {len(loads)}: {', '.join(fmt_s(x) for x in loads)})",
          fmt_s(load_s), f"<= {TARGET_LOAD_S:g} s", yes(load_s is not None and load_s <= TARGET_LOAD_S)),
         ("  sessions still training after those loads", f"{still_training}/{SESSIONS}", "info", "-"),
+        (f"a tab training meanwhile ({watched['others']}/{SESSIONS} others still training): samples without a boundary",
+         f"{watched['blanks']} of {watched['samples']}", "0", yes(watched["blanks"] == 0 and watched["samples"] > 0)),
+        ("  its boundary pictures a second; ECharts instances over the run",
+         f"{watched['title_fps'] or 0:.1f}/s; {watched['instances']}", "info; 1", yes(watched["instances"] == 1)),
         ("  the server's part: websocket open -> first script run over, nobody training",
          fmt_s(statistics.median([x or float('inf') for x in idle_server])), "info", "-"),
         (f"  the server's part during training ({', '.join(fmt_s(x) for x in busy_server)})",

@@ -53,7 +53,8 @@ def test_replay_inside_view_and_code_download(page, server, tmp_path):
     page.wait_for_selector("text=Replay: the network after epoch 0 of 40")
     page.locator(".st-key-inside label").first.click()
     _settle(page)
-    assert page.locator("text=Inside the network").count() >= 1
+    network = page.locator("[data-testid='stEChartsChart'][aria-label^='Inside the network after epoch 0:'] canvas")
+    assert network.count() == 1  # the view of the replayed epoch, drawn by ECharts
     page.screenshot(path=str(ARTIFACTS / "teaching_replay_inside.png"), full_page=True)
     page.get_by_text("Take it with you").click()
     with page.expect_download() as download:
