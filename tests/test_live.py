@@ -137,3 +137,17 @@ def test_a_superseded_live_loop_ends_its_script_run_without_drawing_again(monkey
 
     ui.live(target, steps(), lambda: draws.append(1), lambda: False, redraw_seconds=0.0)
     assert stopped == [True] and len(draws) == 6  # steps 0-5 drawn; then stopped before step 6, not drawn again
+
+
+def test_while_others_queue_for_the_cores_frames_come_at_most_five_a_second(monkeypatch):
+    turns = ui.training_turns()
+    draws = []
+    ui.live(Target(), _steps(60, 0.01), lambda: draws.append(1), lambda: False, redraw_seconds=0.02)
+    alone = len(draws)
+    monkeypatch.setattr(type(turns), "waiting", property(lambda self: 1))  # another session queued for a slot
+    draws.clear()
+    t0 = time.monotonic()
+    ui.live(Target(), _steps(60, 0.01), lambda: draws.append(1), lambda: False, redraw_seconds=0.02)
+    elapsed = time.monotonic() - t0
+    assert alone >= 15  # about every second step of 0.01 s alone
+    assert 2 <= len(draws) <= elapsed / ui.BUSY_REDRAW_SECONDS + 2  # a frame every 0.2 s at most
