@@ -8,6 +8,15 @@ from dataclasses import dataclass, field, fields
 from playground import data, images, models
 
 # Widget ranges live here so the page and the validation agree.
+# The learning rates the widgets offer: 1-3 steps over LIMITS["lr"] (a page may offer a stretch of them, lr_steps)
+LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+
+def lr_steps(low: float = LR_STEPS[0], high: float = LR_STEPS[-1]) -> tuple[float, ...]:
+    """The learning-rate steps from low to high."""
+    return tuple(v for v in LR_STEPS if low <= v <= high)
+
+
 LIMITS = {
     "n_samples": (50, 2000),
     "test_fraction": (0.1, 0.9),

@@ -12,7 +12,7 @@ from torch import nn
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import DATASETS
-from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS, build_model
+from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS, build_model, has_batchnorm
 from playground.training import INIT_LOCK, History, predict_proba
 
 # Mistake 4: the buggy loop's learning rate is this many times the correct one. At 30x (lr 3) the
@@ -208,7 +208,7 @@ class Lane:
         self.optimizer = OPTIMIZERS[train_cfg.optimizer].make(model.parameters(), self.lr, train_cfg.weight_decay)
         self.history = History()
         self.stopped: str | None = None  # the message when a non-finite loss ended this run
-        self._batchnorm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+        self._batchnorm = has_batchnorm(model)
         self._last_good = _saved(model)
 
     def start(self, X_train, y_train, X_test, y_test) -> None:

@@ -200,5 +200,13 @@ def build_optimizer(cfg, params) -> torch.optim.Optimizer:
     return OPTIMIZERS[cfg.optimizer].make(params, cfg.lr, cfg.weight_decay)
 
 
+BATCHNORM = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+
+
+def has_batchnorm(model: nn.Module) -> bool:
+    """Whether the model normalises with batch statistics (a batch of one cannot be trained then)."""
+    return any(isinstance(m, BATCHNORM) for m in model.modules())
+
+
 def n_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())

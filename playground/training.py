@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.models import LOSSES, build_model, build_optimizer, check_size
+from playground.models import LOSSES, build_model, build_optimizer, check_size, has_batchnorm
 
 # Bump when a change to the engine changes results, so stored runs are not reused.
 ENGINE_VERSION = 1
@@ -172,7 +172,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
     loss_fn, target = choice.make(), choice.target
     prep = transform or (lambda x: x.float())
     n, tally = len(X_train), _Tally(choice, y_train)
-    drop_tiny = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+    drop_tiny = has_batchnorm(model)
     step, last_good = 0, copy.deepcopy(model.state_dict())
 
     def metrics(train_loss, train_score):

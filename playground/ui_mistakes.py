@@ -15,7 +15,7 @@ from playground.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, settings
 from playground.ui_board import Slot
 
 PAGE = "mistakes"
-LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+LR_CHOICES = C.lr_steps(0.001, 1.0)
 EPOCHS = (1, 200)
 RACES_PER_SESSION = 4
 RACE_SECONDS = 3.0  # a short race is stretched to last this long, so it can be watched

@@ -22,7 +22,7 @@ from playground.ui_widgets import BATCH_STEPS, Widgets
 PAGE = "race"
 STATE = "race"  # session-state key of the latest race: kept across reruns, so Stop keeps it
 RACE_DATASETS = [n for n, s in DATASETS.items() if s.page == "2d"] + ["iris", "wine", "breast_cancer", "blobs_4d"]
-LR_STEPS = (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+LR_STEPS = C.lr_steps(1e-4)
 # A sensible starting learning rate per optimizer, so the first race is a fair one.
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.03, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.003, "adagrad": 0.03}
 DEFAULT_OPTIMIZERS = ["sgd", "adam"]

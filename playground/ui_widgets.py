@@ -14,7 +14,7 @@ from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS
 from playground.presets import PRESETS
 from playground.ui import SAVED, is_training, set_widgets, widget_key
 
-LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+LR_STEPS = C.lr_steps()
 BATCH_STEPS = (1, 2, 4, 8, 10, 16, 32, 64, 128, 256, 512, 1024)  # 10: the Pima tutorial's
 DECAY_STEPS = (0.0, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0)
 DEFAULTS = Config()

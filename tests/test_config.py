@@ -79,3 +79,11 @@ def test_conv_blocks_round_trip_and_are_validated():
         ModelConfig(conv=((8, 9, 1, 0.0),))
     with pytest.raises(ValueError, match="conv blocks"):
         ModelConfig(conv=((8, 3, 1, 0.0),) * 5)
+
+
+def test_learning_rate_steps_are_one_ladder_within_the_limits():
+    from playground import config as C
+
+    assert C.lr_steps() == C.LR_STEPS and (C.LR_STEPS[0], C.LR_STEPS[-1]) == C.LIMITS["lr"]
+    assert C.lr_steps(0.001, 1.0) == (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+    assert list(C.LR_STEPS) == sorted(C.LR_STEPS)

@@ -4,7 +4,7 @@ from torch import nn
 
 from playground.config import Config, ModelConfig
 from playground.data import load_dataset
-from playground.models import ACTIVATIONS, OPTIMIZERS, build_model, build_optimizer, n_parameters
+from playground.models import ACTIVATIONS, OPTIMIZERS, build_model, build_optimizer, has_batchnorm, n_parameters
 from playground.training import Run
 
 
@@ -101,3 +101,9 @@ def test_oversized_models_are_refused():
 
     with pytest.raises(ValueError, match="weights, more than"):
         check_size(build_model(ModelConfig(hidden=(1024, 1024, 1024, 1024, 1024, 1024)), (784,), 10))
+
+
+def test_batchnorm_is_detected_in_mlps_and_cnns_with_public_classes_only():
+    assert has_batchnorm(build_model(ModelConfig((8,), batchnorm=True), (2,), 2))
+    assert not has_batchnorm(build_model(ModelConfig((8,)), (2,), 2))
+    assert has_batchnorm(nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)))
