@@ -212,6 +212,11 @@ def training_turns() -> Turns:
     return Turns(default_slots())
 
 
+def step_budget() -> int | None:
+    """The tests' knob, one for every live loop: session state "step_budget" = N pauses the loop after N steps, as Stop does."""
+    return st.session_state.get("step_budget")
+
+
 def live(target, steps: Iterable, draw: Callable[[], None], done: Callable[[], bool], budget: int | None = None,
          redraw_seconds: float = REDRAW_SECONDS, pace: Callable[[object], float] | None = None) -> bool:
     """Drive a training loop (a run's snapshots, a race's rounds) in a training slot, drawing as it goes.
@@ -264,8 +269,7 @@ def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
     Stop (or any widget) interrupts this at the next Streamlit call inside draw(); the run's
     suspended loop and history stay in session state, so Train picks up where it left off.
     """
-    budget = st.session_state.get("snapshot_budget")  # tests' tiny-run knob: pause after N snapshots
-    live(run, run.snapshots(), lambda: draw(run), lambda: run.done, budget, redraw_seconds)
+    live(run, run.snapshots(), lambda: draw(run), lambda: run.done, step_budget(), redraw_seconds)
     if run.done:
         finish(run)
     st.session_state.training = False

@@ -244,6 +244,6 @@ def race_live(race: Race, draw) -> None:
     def pace(epoch: int) -> float:  # seconds to wait so epoch lands at its share of RACE_SECONDS
         return start + (epoch - first) / max(race.n_epochs, 1) * RACE_SECONDS - time.monotonic()
 
-    ui.live(race, race.frames(), lambda: draw(race), lambda: race.done, st.session_state.get("snapshot_budget"), pace=pace)
+    ui.live(race, race.frames(), lambda: draw(race), lambda: race.done, ui.step_budget(), pace=pace)
     st.session_state.training = False
     st.rerun()

@@ -224,6 +224,6 @@ def race_live(race: R.Race, draw) -> None:
             race.step()
             yield race.epoch
 
-    ui.live(race, rounds(), lambda: draw(race), lambda: race.done, st.session_state.get("race_round_budget"))  # tests' knob
+    ui.live(race, rounds(), lambda: draw(race), lambda: race.done, ui.step_budget())
     st.session_state.training = False
     st.rerun()

@@ -74,7 +74,7 @@ def test_short_training_run_draws_curves_metrics_and_finishes():
 
 
 def test_stop_keeps_partial_history_and_train_continues():
-    at = _app(epochs=50, random_state=102, snapshot_budget=4)
+    at = _app(epochs=50, random_state=102, step_budget=4)
     at.button(key="train").click().run()  # the budget pauses like Stop after 4 snapshots
     assert not at.exception
     assert "Stopped after epoch 3" in at.info[0].value
@@ -193,7 +193,7 @@ def test_settings_survive_a_visit_to_another_page():
 
 
 def test_training_on_one_page_does_not_start_training_on_another():
-    at = _app(epochs=1000, snapshot_budget=2)
+    at = _app(epochs=1000, step_budget=2)
     at.session_state["training"] = "2d"  # as if Train was pressed and the user left mid-run
     at.switch_page("pages/tabular.py").run()
     assert not at.exception

@@ -89,7 +89,7 @@ def test_each_mistake_races_without_exception(name):
 
 
 def test_stop_keeps_partial_histories_and_run_continues():
-    at = _app(mistakes_epochs=40, snapshot_budget=3)
+    at = _app(mistakes_epochs=40, step_budget=3)
     at.button(key="mistakes_run").click().run()  # the budget pauses like Stop after 3 frames
     assert not at.exception
     assert "Stopped after epoch 2" in at.info[1].value
