@@ -12,8 +12,8 @@ from torch import nn
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import DATASETS
-from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS, build_model, has_batchnorm
-from playground.training import INIT_LOCK, History, predict_proba
+from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS, has_batchnorm, seeded_model
+from playground.training import History, predict_proba
 
 # Mistake 4: the buggy loop's learning rate is this many times the correct one. At 30x (lr 3) the
 # run is chaotic and on some processors ended only 1.5x above the correct loop; at 100x (lr 10) it
@@ -263,9 +263,7 @@ class Race:
         if data.n_features != 2 or data.n_classes < 2:
             raise ValueError("The mistake lab needs a 2-D dataset with classes (moons, circles, ...).")
         self.cfg, self.mistake, self.n_epochs = cfg, mistake, cfg.train.epochs
-        with INIT_LOCK:  # torch's global RNG is shared by every session thread
-            torch.manual_seed(cfg.train.seed)
-            model = build_model(cfg.model, data.input_shape, data.n_classes)
+        model = seeded_model(cfg.model, data.input_shape, data.n_classes, seed=cfg.train.seed)
         buggy = copy.deepcopy(model)
         head = LOSSES[mistake.bug.loss].head
         if head:  # double softmax: the same weights with a Softmax layer on top

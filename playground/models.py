@@ -1,6 +1,7 @@
 """Model builder and the registries behind the widgets: activations, optimizers, losses."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -170,6 +171,18 @@ def build_model(cfg, input_shape, n_classes: int, loss: str = "cross_entropy") -
     if choice.head:
         layers.append(choice.head())
     return nn.Sequential(*layers)
+
+
+INIT_LOCK = threading.Lock()  # torch's global RNG is shared by every session thread
+
+
+def seeded_model(cfg, input_shape, n_classes: int, loss: str = "cross_entropy", seed: int = 0) -> nn.Sequential:
+    """build_model with the initial weights torch.manual_seed(seed) gives, on any thread; refused if too large."""
+    with INIT_LOCK:
+        torch.manual_seed(seed)
+        model = build_model(cfg, input_shape, n_classes, loss)
+    check_size(model)
+    return model
 
 
 def check_size(model: nn.Module) -> None:

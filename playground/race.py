@@ -9,8 +9,8 @@ import torch
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import DATASETS
-from playground.models import LOSSES, OPTIMIZERS, build_model, check_size
-from playground.training import INIT_LOCK, History, Snapshot, predict_proba, train
+from playground.models import LOSSES, OPTIMIZERS, seeded_model
+from playground.training import History, Snapshot, predict_proba, train
 
 MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 4
 
@@ -111,10 +111,7 @@ class Race:
         if problem:
             raise ValueError(problem)
         self.cfg, self.data = cfg, data
-        with INIT_LOCK:  # torch's global RNG is shared by every session thread
-            torch.manual_seed(cfg.seed)
-            base = build_model(cfg.model, data.input_shape, data.n_classes, cfg.loss)
-        check_size(base)
+        base = seeded_model(cfg.model, data.input_shape, data.n_classes, cfg.loss, cfg.seed)
         X_train, X_test = torch.as_tensor(data.X_train), torch.as_tensor(data.X_test)
         tensors = (X_train, torch.as_tensor(data.y_train), X_test, torch.as_tensor(data.y_test))
         self.contestants = [Contestant(e, copy.deepcopy(base), cfg, tensors, data.transform) for e in cfg.entries]

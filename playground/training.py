@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-import threading
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -12,13 +11,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.models import LOSSES, build_model, build_optimizer, check_size, has_batchnorm
+from playground.models import LOSSES, build_optimizer, has_batchnorm, seeded_model
 
 # Bump when a change to the engine changes results, so stored runs are not reused.
 ENGINE_VERSION = 1
 # Mid-epoch snapshots on big epochs, so the page can redraw within an epoch.
 STEPS_PER_PARTIAL_SNAPSHOT = 50
-INIT_LOCK = threading.Lock()  # torch's global RNG is shared by every session thread
 
 
 @dataclass
@@ -269,10 +267,7 @@ class Run:
             raise ValueError(problem)
         self.cfg = cfg
         self.n_classes = data.n_classes
-        with INIT_LOCK:
-            torch.manual_seed(cfg.train.seed)
-            self.model = build_model(cfg.model, data.input_shape, data.n_classes, cfg.train.loss)
-        check_size(self.model)
+        self.model = seeded_model(cfg.model, data.input_shape, data.n_classes, cfg.train.loss, cfg.train.seed)
         self.model.to(device)
         self.history = History()
         self.snapshot: Snapshot | None = None

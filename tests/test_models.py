@@ -4,7 +4,7 @@ from torch import nn
 
 from playground.config import Config, ModelConfig
 from playground.data import load_dataset
-from playground.models import ACTIVATIONS, OPTIMIZERS, build_model, build_optimizer, has_batchnorm, n_parameters
+from playground.models import ACTIVATIONS, OPTIMIZERS, build_model, build_optimizer, has_batchnorm, n_parameters, seeded_model
 from playground.training import Run
 
 
@@ -107,3 +107,17 @@ def test_batchnorm_is_detected_in_mlps_and_cnns_with_public_classes_only():
     assert has_batchnorm(build_model(ModelConfig((8,), batchnorm=True), (2,), 2))
     assert not has_batchnorm(build_model(ModelConfig((8,)), (2,), 2))
     assert has_batchnorm(nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)))
+
+
+def test_seeded_model_gives_the_same_weights_on_any_thread_and_refuses_huge_ones():
+    import threading
+
+    cfg = ModelConfig((8, 8))
+    here = seeded_model(cfg, (2,), 2, seed=5).state_dict()
+    there = {}
+    t = threading.Thread(target=lambda: there.update(seeded_model(cfg, (2,), 2, seed=5).state_dict()))
+    t.start()
+    t.join()
+    assert all(torch.equal(here[k], there[k]) for k in here)
+    with pytest.raises(ValueError, match="weights"):
+        seeded_model(ModelConfig((64,)), (100_000,), 10)  # 6.4M weights in the first layer
