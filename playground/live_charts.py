@@ -218,9 +218,11 @@ def bars_option(values, names, true_class: int | None = None, title: str = "", c
     ]
     return dict(
         BASE, title=dict(text=title, textStyle=dict(fontSize=15)),
-        grid=dict(left=80, right=60, top=45, bottom=45, containLabel=False),
+        # the plot takes the width the category labels leave (ECharts fits the labels inside the chart): a narrow
+        # column still gets wide bars; the labels name the categories, so the axis needs no name of its own
+        grid=dict(left=8, right=48, top=45, bottom=45),
         xAxis=dict(type="value", min=0, max=1, name=axis_names[0], nameLocation="middle", nameGap=28),
-        yAxis=dict(type="category", data=[str(n) for n in names], inverse=True, name=axis_names[1], nameLocation="middle", nameGap=60),
+        yAxis=dict(type="category", data=[str(n) for n in names], inverse=True),
         series=[dict(type="bar", data=bars, label=dict(show=True, position="right"))],
     )
 
