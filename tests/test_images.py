@@ -1,6 +1,5 @@
 """Image datasets: offline loaders, batched Normalize, and torchvision loading/downloading on files the tests write
 in the official formats (IDX, CIFAR pickles), served from a local HTTP server; no network."""
-import ast
 import gzip
 import hashlib
 import pickle
@@ -305,10 +304,3 @@ def test_registry():
     for key in ("digits", "mnist_5k"):
         t = IMAGE_DATASETS[key].load()
         assert t.shape == IMAGE_DATASETS[key].shape and t.n_classes == IMAGE_DATASETS[key].n_classes
-
-
-def test_engine_module_does_not_import_streamlit():
-    tree = ast.parse(Path(images.__file__).read_text())
-    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert not any(name.split(".")[0] == "streamlit" for name in imported)
