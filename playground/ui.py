@@ -118,7 +118,8 @@ def finish(run: Run) -> None:
     st.session_state.training = False
 
 
-def _start(page: str):
+def start_training(page: str) -> None:
+    """Train (Race, Run): this page's live loop runs in the next script run."""
     st.session_state.training = page
 
 
@@ -142,7 +143,7 @@ def _train_on(page: str, run: Run, extra: int, keep_training: bool):
         runs[run.cfg] = run
     set_widgets({widget_key(page, "epochs"): total})
     if keep_training:
-        _start(page)
+        start_training(page)
     else:
         st.session_state[f"step_{page}"] = True
 
@@ -155,7 +156,8 @@ def _step(page: str, run: Run):
         st.session_state[f"step_{page}"] = True
 
 
-def _stop():
+def stop_training() -> None:
+    """Stop: the live loop ends at its next step or frame (see live()); everything learned so far is kept."""
     st.session_state.training = False
 
 
@@ -180,7 +182,7 @@ def control_buttons(run: Run, page: str) -> None:
         )
     else:
         train_col.button(
-            "Train", key="train", type="primary", on_click=_start, args=(page,), disabled=training, width="stretch",
+            "Train", key="train", type="primary", on_click=start_training, args=(page,), disabled=training, width="stretch",
             help="Train the network and watch it learn. After a Stop, Train continues where it stopped.",
         )
     step_col.button(
@@ -191,7 +193,7 @@ def control_buttons(run: Run, page: str) -> None:
         "A finished run shown from the cache cannot step on: use Train more.",
     )
     stop_col.button(
-        "Stop", key="stop", on_click=_stop, disabled=not training, width="stretch",
+        "Stop", key="stop", on_click=stop_training, disabled=not training, width="stretch",
         help="Pause training and keep everything learned so far.",
     )
     reset_col.button(

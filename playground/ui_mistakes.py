@@ -111,11 +111,7 @@ def _start(name: str, cfg) -> None:
     races = st.session_state.get(_key("races"), {})
     if (name, cfg) in races and races[(name, cfg)].done:  # a finished race runs again from the start
         del races[(name, cfg)]
-    st.session_state.training = PAGE
-
-
-def _stop() -> None:
-    st.session_state.training = False
+    ui.start_training(PAGE)
 
 
 def control_buttons(name: str, cfg) -> None:
@@ -128,7 +124,7 @@ def control_buttons(name: str, cfg) -> None:
         "After Stop it continues where it stopped; after the end it races again from the start.",
     )
     stop_col.button(
-        "Stop", key=_key("stop"), on_click=_stop, disabled=not racing, width="stretch",
+        "Stop", key=_key("stop"), on_click=ui.stop_training, disabled=not racing, width="stretch",
         help="Pause both runs and keep everything learned so far. Press Run to continue.",
     )
 

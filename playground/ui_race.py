@@ -90,14 +90,6 @@ def sidebar_race_config() -> tuple[R.RaceConfig | None, str | None]:
             return None, str(err)
 
 
-def _start():
-    st.session_state.training = PAGE
-
-
-def _stop():
-    st.session_state.training = False
-
-
 def current_race(cfg: R.RaceConfig, data) -> tuple[R.Race | None, str | None]:
     """The race to show: while racing, this config's unfinished race or a new one; else the latest race."""
     race = st.session_state.get(STATE)
@@ -118,12 +110,12 @@ def control_buttons(race: R.Race | None, cfg: R.RaceConfig) -> None:
     racing = is_training(PAGE)
     resumes = race is not None and race.cfg == cfg and race.started and not race.done
     race_col.button(
-        "Race", key="race_start", type="primary", on_click=_start, disabled=racing, width="stretch",
+        "Race", key="race_start", type="primary", on_click=ui.start_training, args=(PAGE,), disabled=racing, width="stretch",
         help="Continue the stopped race where it stopped." if resumes else
         "Start the race: every picked optimizer trains its own copy of the same network, side by side, live.",
     )
     stop_col.button(
-        "Stop", key="race_stop", on_click=_stop, disabled=not racing, width="stretch",
+        "Stop", key="race_stop", on_click=ui.stop_training, disabled=not racing, width="stretch",
         help="Pause the race and keep every racer's results so far; Race continues it.",
     )
 
