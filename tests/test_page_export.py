@@ -1,6 +1,9 @@
 """Take it with you: share links (with a classroom option), settings JSON, weights, the code tab."""
 import io
 import pickle
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import torch
@@ -100,7 +103,15 @@ def test_weights_upload_accepts_its_own_and_refuses_hostile_or_foreign_files():
     assert all(torch.all(p == 1) for p in run.model.parameters())
 
 
-def test_the_code_tab_shows_a_runnable_script():
-    at = _app()
+def test_the_code_tab_shows_a_runnable_script(tmp_path):
+    at = _app({"epochs": "5"})
+    at.button(key="train").click().run()
     source = [c.value for c in at.code if "nn.Sequential" in c.value]
     assert source and "optimizer.zero_grad()" in source[0] and "torch.manual_seed(0)" in source[0]
+    path = tmp_path / "from_the_page.py"
+    path.write_text(source[0])
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    final = float(re.search(r"final test loss: ([\d.e+-]+)", out.stdout).group(1))
+    shown = float(next(m.value for m in at.metric if m.label == "Test loss"))
+    assert abs(final - shown) <= 0.0005 + 1e-9  # the script the page shows trains the run the page shows
