@@ -205,7 +205,7 @@ def _thinned(n: int, most: int = CURVE_POINTS) -> list[int]:
 
 
 def bars_option(values, names, true_class: int | None = None, title: str = "", colors=None,
-                axis_names=("probability", "class"), digits: int = 0) -> dict:
+                value_name: str = "probability", digits: int = 0) -> dict:
     """Horizontal bars of values in 0..1 (a class probability each, or a lane's accuracy), labelled in %.
 
     Coloured by class unless colors are given; the bar of true_class is outlined in black.
@@ -221,7 +221,7 @@ def bars_option(values, names, true_class: int | None = None, title: str = "", c
         # the plot takes the width the category labels leave (ECharts fits the labels inside the chart): a narrow
         # column still gets wide bars; the labels name the categories, so the axis needs no name of its own
         grid=dict(left=8, right=48, top=45, bottom=45),
-        xAxis=dict(type="value", min=0, max=1, name=axis_names[0], nameLocation="middle", nameGap=28),
+        xAxis=dict(type="value", min=0, max=1, name=value_name, nameLocation="middle", nameGap=28),
         yAxis=dict(type="category", data=[str(n) for n in names], inverse=True),
         series=[dict(type="bar", data=bars, label=dict(show=True, position="right"))],
     )

@@ -272,6 +272,11 @@ def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
     suspended loop and history stay in session state, so Train picks up where it left off.
     """
     live(run, run.snapshots(), lambda: draw(run), lambda: run.done, step_budget(), redraw_seconds)
+    _show_stopped(run)
+
+
+def _show_stopped(run: Run) -> None:
+    """After a live loop: publish the run if it finished, then rerun the page in the Stop state."""
     if run.done:
         finish(run)
     st.session_state.training = False
@@ -290,9 +295,7 @@ def _one_epoch(run: Run):
 def step_epoch(run: Run, draw) -> None:
     """Train the run for one epoch in a training slot, then rerun the page to show it (Stop state)."""
     live(run, _one_epoch(run), lambda: draw(run), lambda: run.done, redraw_seconds=float("inf"))
-    if run.done:
-        finish(run)
-    st.rerun()
+    _show_stopped(run)
 
 
 def replay_controls(run: Run, page: str) -> tuple[Run, list[int]]:

@@ -175,7 +175,7 @@ class RaceBoard:
             title = f"Test accuracy, epoch {race.epoch}"
             self.bars.echarts_chart(
                 live_charts.bars_option(accuracy, labels, title=title, colors=[live_charts.lane_color(i) for i in range(len(labels))],
-                                        axis_names=("test accuracy", "optimizer"), digits=1),
+                                        value_name="test accuracy", digits=1),
                 height=live_charts.bars_height(len(labels)), alt=f"{title}: one bar per lane",
             )
         self.table.dataframe(
