@@ -3,8 +3,8 @@
 The spiral with two hidden layers of 8 tanh neurons, SGD lr 0.03, batch 10, 250 training points.
 "With display" does in-process what the page does each frame: predict the boundary grid and the
 test points, encode the boundary image and build the ECharts option, serialised to JSON (what
-st.echarts_chart sends), at most every live_charts.REDRAW_SECONDS; the bars and curves every
-live_charts.SLOW_SECONDS. The server's share only: the browser's work is measured by
+st.echarts_chart sends), at most every charts.REDRAW_SECONDS; the bars and curves every
+charts.SLOW_SECONDS. The server's share only: the browser's work is measured by
 browser_latency.py. Run: .venv/bin/python benchmarks/live_2d.py
 """
 import sys
@@ -18,12 +18,12 @@ import json  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from playground import live_charts  # noqa: E402
+from playground.viz import charts  # noqa: E402
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig  # noqa: E402
-from playground.data import load_dataset  # noqa: E402
-from playground.training import Run  # noqa: E402
+from playground.data.tables import load_dataset  # noqa: E402
+from playground.engine.training import Run  # noqa: E402
 
-REDRAW_SECONDS = live_charts.REDRAW_SECONDS  # the 2-D page's live redraw interval
+REDRAW_SECONDS = charts.REDRAW_SECONDS  # the 2-D page's live redraw interval
 CFG = Config(
     DataConfig("spiral", n_samples=500, noise=0.1, test_fraction=0.5),
     ModelConfig(hidden=(8, 8), activation="tanh"),
@@ -34,24 +34,24 @@ CFG = Config(
 def draw(run, data, xs, ys, grid, points, images, slow: bool) -> None:
     proba_test = run.proba(data.X_test)
     idx = int(proba_test.max(1).argmin())
-    layers = images.add(live_charts.boundary_png(run.proba(grid), len(xs), len(ys)), time.perf_counter())
-    options = [live_charts.boundary_option(xs, ys, layers, points, data, highlight=idx)]
+    layers = images.add(charts.boundary_png(run.proba(grid), len(xs), len(ys)), time.perf_counter())
+    options = [charts.boundary_option(xs, ys, layers, points, data, highlight=idx)]
     if slow:
-        options += [live_charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx])),
-                    live_charts.curves_option(run.history, CFG.train.epochs)]
+        options += [charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx])),
+                    charts.curves_option(run.history, CFG.train.epochs)]
     for option in options:
         json.dumps(option)
 
 
 def epochs_per_second(display: bool) -> tuple[float, int]:
     data = load_dataset(CFG.data)
-    xs, ys, grid = live_charts.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
-    points, images = live_charts.point_series(data), live_charts.BoundaryImages()
+    xs, ys, grid = charts.boundary_grid(np.vstack([data.X_train, data.X_test]), charts.LIVE_RESOLUTION)
+    points, images = charts.point_series(data), charts.BoundaryImages()
     run, frames, last, last_slow = Run(CFG, data), 0, 0.0, 0.0
     start = time.perf_counter()
     for snap in run.snapshots():
         if display and (snap.done or time.perf_counter() - last >= REDRAW_SECONDS):
-            slow = snap.done or time.perf_counter() - last_slow >= live_charts.SLOW_SECONDS
+            slow = snap.done or time.perf_counter() - last_slow >= charts.SLOW_SECONDS
             draw(run, data, xs, ys, grid, points, images, slow)
             frames, last = frames + 1, time.perf_counter()
             last_slow = last if slow else last_slow

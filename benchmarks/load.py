@@ -187,7 +187,7 @@ class ProtocolStudent:
 
 def torch_threads() -> str:
     sys.path.insert(0, str(ROOT))
-    from playground import device  # imports torch: the same rule the server applies
+    from playground.server import device  # imports torch: the same rule the server applies
 
     env = os.environ.get("PLAYGROUND_THREADS")
     return f"{device.cpu_threads()} per process (PLAYGROUND_THREADS={env or 'unset'}; device.configure())"
@@ -195,7 +195,7 @@ def torch_threads() -> str:
 
 def slots(cpus: set[int] | None) -> str:
     """The server's training slots: the rule of playground.turns.default_slots on the server's cores."""
-    from playground import device
+    from playground.server import device
 
     env = os.environ.get("PLAYGROUND_SLOTS", "")
     n = int(env) if env.isdigit() else max(1, (len(cpus) if cpus else device.cores()) // device.cpu_threads())

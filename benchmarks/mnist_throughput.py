@@ -22,10 +22,10 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 from torchvision import datasets, transforms  # noqa: E402
 
-from playground import images  # noqa: E402
-from playground.data import Dataset  # noqa: E402
-from playground.presets import PRESETS  # noqa: E402
-from playground.training import Run  # noqa: E402
+from playground.data import images  # noqa: E402
+from playground.data.types import Dataset  # noqa: E402
+from playground.teaching.presets import PRESETS  # noqa: E402
+from playground.engine.training import Run  # noqa: E402
 
 CFG = PRESETS["mnist_mlp"].config
 

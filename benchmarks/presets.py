@@ -10,9 +10,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from playground.data import load_dataset  # noqa: E402
-from playground.presets import PRESETS, measure  # noqa: E402
-from playground.training import Run  # noqa: E402
+from playground.data.tables import load_dataset  # noqa: E402
+from playground.teaching.presets import PRESETS, measure  # noqa: E402
+from playground.engine.training import Run  # noqa: E402
 
 
 def main() -> None:

@@ -11,6 +11,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # Streamlit puts this file's folder on the path, not the repository root
     sys.path.insert(0, str(ROOT))
 
-from playground import ui_navigation  # noqa: E402
+from playground.app import navigation as ui_navigation  # noqa: E402
 
 ui_navigation.run()

@@ -1,9 +1,11 @@
 """Images: digits, MNIST, Fashion-MNIST and CIFAR-10 with MLPs and CNNs; draw your own digit."""
 import streamlit as st
 
-from playground import device, images, ui
-from playground.ui_images import ImagesBoard, download_prompt, image_dataset
-from playground.ui_widgets import IMAGE_NAMES, sidebar_config
+from playground.server import device
+from playground.data import images
+from playground.app import session as ui
+from playground.app.boards.images import ImagesBoard, download_prompt, image_dataset
+from playground.app.widgets import IMAGE_NAMES, sidebar_config
 
 PAGE = "images"
 ui.ensure_navigation()

@@ -1,8 +1,8 @@
 """Mistake lab: a classic training bug committed on purpose, raced live against the correct loop."""
 import streamlit as st
 
-from playground import ui
-from playground import ui_mistakes as lab
+from playground.app import session as ui
+from playground.app.boards import mistakes as lab
 
 ui.ensure_navigation()
 st.title("Mistake lab")

@@ -1,10 +1,11 @@
 """The 2-D playground: pick data and a network, train it, watch the boundary form."""
 import streamlit as st
 
-from playground import live_charts, ui
-from playground.ui_export import apply_link, take_it_with_you
-from playground.ui_widgets import sidebar_config
-from playground.ui_board import Board2D
+from playground.viz import charts
+from playground.app import session as ui
+from playground.app.take_away import apply_link, take_it_with_you
+from playground.app.widgets import sidebar_config
+from playground.app.boards.plane import Board2D
 
 PAGE = "2d"
 ui.ensure_navigation()
@@ -23,5 +24,5 @@ if problem:
     st.error(problem)
     st.stop()
 run = ui.current_run(cfg, data)
-_, view = ui.board_for(run, PAGE, lambda: Board2D(data, cfg), live_charts.REDRAW_SECONDS)
+_, view = ui.board_for(run, PAGE, lambda: Board2D(data, cfg), charts.REDRAW_SECONDS)
 take_it_with_you(cfg, view, data, PAGE)

@@ -1,7 +1,8 @@
 """Optimizer race: 2-4 optimizers train the same network from the same weights on the same batches, live."""
 import streamlit as st
 
-from playground import ui, ui_race
+from playground.app import session as ui
+from playground.app.boards import race as ui_race
 
 ui.ensure_navigation()
 st.title("Optimizer race")

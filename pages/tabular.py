@@ -1,10 +1,10 @@
 """Tables and regression: the tutorials' tabular datasets, presets, and your own CSV."""
 import streamlit as st
 
-from playground import ui
-from playground.ui_export import apply_link, take_it_with_you
-from playground.ui_widgets import TABULAR_DATASETS, sidebar_config
-from playground.ui_tabular import TabularBoard
+from playground.app import session as ui
+from playground.app.take_away import apply_link, take_it_with_you
+from playground.app.widgets import TABULAR_DATASETS, sidebar_config
+from playground.app.boards.tables import TabularBoard
 
 PAGE = "tabular"
 ui.ensure_navigation()

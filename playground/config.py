@@ -5,7 +5,8 @@ import dataclasses
 import math
 from dataclasses import dataclass, field, fields
 
-from playground import data, images, models
+from playground.data.catalog import DATASETS, IMAGE_DATASETS
+from playground.engine import models
 
 # Widget ranges live here so the page and the validation agree.
 # The learning rates the widgets offer: 1-3 steps over LIMITS["lr"] (a page may offer a stretch of them, lr_steps)
@@ -67,15 +68,15 @@ class DataConfig:
             if not self.upload:
                 raise ValueError("Upload a CSV file first.")
             return  # sizes and classes are known only once the file is read
-        if self.dataset in images.IMAGE_DATASETS:  # fixed splits: only the name matters
-            for name, value in (("n_classes", images.IMAGE_DATASETS[self.dataset].n_classes), ("n_samples", 0),
+        if self.dataset in IMAGE_DATASETS:  # fixed splits: only the name matters
+            for name, value in (("n_classes", IMAGE_DATASETS[self.dataset].n_classes), ("n_samples", 0),
                                 ("noise", 0.0), ("test_fraction", 0.2), ("random_state", 0), ("standardize", False)):
                 object.__setattr__(self, name, value)
             return
-        if self.dataset not in data.DATASETS:
-            names = ", ".join([*data.DATASETS, *images.IMAGE_DATASETS])
+        if self.dataset not in DATASETS:
+            names = ", ".join([*DATASETS, *IMAGE_DATASETS])
             raise ValueError(f"Unknown dataset {self.dataset!r}; choose one of {names}.")
-        spec = data.DATASETS[self.dataset]
+        spec = DATASETS[self.dataset]
         lo, hi = spec.classes
         if lo == hi:  # fixed class count: canonicalise so equal data has equal configs
             object.__setattr__(self, "n_classes", lo)

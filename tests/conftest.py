@@ -28,7 +28,7 @@ def boundary_title(page) -> str:
 
 
 def pytest_report_header():
-    from playground import device
+    from playground.server import device
 
     return f"torch threads: {device.cpu_threads()} (PLAYGROUND_THREADS={os.environ.get('PLAYGROUND_THREADS', 'unset')})"
 
@@ -38,7 +38,7 @@ def torch_threads():
     """The whole suite runs with the app's torch thread count: 1, or $PLAYGROUND_THREADS (run it with 1 and 2)."""
     import torch
 
-    from playground import device
+    from playground.server import device
 
     before = torch.get_num_threads()
     device.configure()

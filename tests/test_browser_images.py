@@ -2,7 +2,7 @@
 from conftest import ARTIFACTS, IDLE
 
 GRID = "[data-testid='stEChartsChart'][aria-label^='Test images and the model']"
-# Pixels of the grid's canvases (ECharts may draw in several) below its title and subtitle (live_images.TITLE_TOP):
+# Pixels of the grid's canvases (ECharts may draw in several) below its title and subtitle (image_charts.TITLE_TOP):
 # near-black ones are the MNIST images' background, green ones (#2ca02c) the bars of the true classes.
 PIXELS = """
 sel => {

@@ -106,7 +106,7 @@ def test_mistake_lab_races_the_buggy_loop_beside_the_correct_one(browser, server
 
 
 def test_settings_and_weights_files_round_trip_in_the_browser(page, server, tmp_path):
-    from playground.export import settings_json
+    from playground.teaching.export import settings_json
 
     cfg = Config(DataConfig("circles", 300, 0.1), ModelConfig((5,), "sigmoid"), TrainConfig("adamw", 0.01, 32, 20, seed=8))
     settings = tmp_path / "settings.json"

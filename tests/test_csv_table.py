@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from playground.csv_table import MAX_BYTES, CsvError, CsvTable, read_csv_table, sniff_columns
+from playground.data.csv_upload import MAX_BYTES, CsvError, CsvTable, read_csv_table, sniff_columns
 
 
 def make_csv(rows, sep=",", newline="\n") -> bytes:

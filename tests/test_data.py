@@ -2,9 +2,11 @@ import numpy as np
 import pytest
 
 from playground.config import DataConfig
-from playground.data import DATASETS, load_dataset
+from playground.data import catalog
+from playground.data.catalog import DATASETS
+from playground.data.tables import load_dataset
 
-TWO_D = [name for name, spec in DATASETS.items() if spec.page == "2d"]
+TWO_D = catalog.names(catalog.PLANE)
 CASES = [(name, n) for name in TWO_D for n in sorted(set(DATASETS[name].classes))]
 
 

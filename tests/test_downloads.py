@@ -4,8 +4,8 @@ import time
 import numpy as np
 import pytest
 
-from playground import downloads
-from playground.downloads import DataUnavailable, content_sha256, load_pima
+from playground.data import fetch
+from playground.data.fetch import DataUnavailable, content_sha256, load_pima
 
 
 def _pima_like(n=60, seed=0) -> np.ndarray:
@@ -19,7 +19,7 @@ def _pima_like(n=60, seed=0) -> np.ndarray:
 def _csv(values: np.ndarray, header=False) -> bytes:
     lines = [",".join(f"{v:g}" for v in row) for row in values]
     if header:
-        lines.insert(0, ",".join(downloads.PIMA_FEATURES + ("Outcome",)))
+        lines.insert(0, ",".join(fetch.PIMA_FEATURES + ("Outcome",)))
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -32,7 +32,7 @@ def test_downloads_once_checks_and_reuses_the_cache(http_server, tmp_path):
     assert table.X.shape == (60, 8) and table.y.dtype == np.int64
     assert table.feature_names[1] == "Glucose" and table.class_names == ("no diabetes", "diabetes")
     np.testing.assert_allclose(table.X, values[:, :8])
-    assert (cache / downloads.PIMA_FILE).exists() and len(hits) == 1
+    assert (cache / fetch.PIMA_FILE).exists() and len(hits) == 1
     (www / "pima.csv").unlink()  # the source is gone: the cache must serve
     again = load_pima(f"{url}/pima.csv", cache, content_sha256(values))
     np.testing.assert_array_equal(again.y, table.y)
@@ -52,7 +52,7 @@ def test_wrong_content_is_refused_and_not_cached(http_server, tmp_path):
     (www / "pima.csv").write_bytes(_csv(_pima_like(seed=2)))
     with pytest.raises(DataUnavailable, match="checksum"):
         load_pima(f"{url}/pima.csv", tmp_path / "c", content_sha256(_pima_like(seed=3)))
-    assert not (tmp_path / "c" / downloads.PIMA_FILE).exists()
+    assert not (tmp_path / "c" / fetch.PIMA_FILE).exists()
 
 
 def test_offline_without_cache_fails_fast_and_offers_the_upload(tmp_path):
@@ -60,7 +60,7 @@ def test_offline_without_cache_fails_fast_and_offers_the_upload(tmp_path):
         start = time.monotonic()
         with pytest.raises(DataUnavailable) as err:
             load_pima(f"http://127.0.0.1:{port}/pima.csv", tmp_path / "c")
-    assert time.monotonic() - start < downloads.TIMEOUT_SECONDS + 1
+    assert time.monotonic() - start < fetch.TIMEOUT_SECONDS + 1
     message = str(err.value)
     assert "offline" in message and "Upload the CSV" in message
 

@@ -1,7 +1,7 @@
 import numpy as np
 from scipy import ndimage
 
-from playground.drawing import to_digit_image
+from playground.data.drawing import to_digit_image
 
 
 def _canvas_with_bar(top, left, height, width, size=280):

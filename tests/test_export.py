@@ -6,9 +6,9 @@ import sys
 import pytest
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
-from playground.data import load_dataset
-from playground.export import script, settings_from_json, settings_json
-from playground.training import Run
+from playground.data.tables import load_dataset
+from playground.teaching.export import script, settings_from_json, settings_json
+from playground.engine.training import Run
 
 CASES = {
     "moons-adam": Config().replace(epochs=8),

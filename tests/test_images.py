@@ -14,9 +14,10 @@ import pytest
 import torch
 from torchvision import datasets
 
-from playground import images
-from playground.downloads import DataUnavailable
-from playground.images import IMAGE_DATASETS, ImageTable, load_digits_images, load_mnist_5k, load_torchvision, normalize
+from playground.data import images
+from playground.data.fetch import DataUnavailable
+from playground.data.catalog import IMAGE_DATASETS
+from playground.data.images import ImageTable, load_digits_images, load_mnist_5k, load_torchvision, normalize
 
 OFFLINE_HINT = "Digits (8x8) and MNIST (5,000 samples) work offline"
 MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")

@@ -2,8 +2,8 @@ import numpy as np
 import torch
 
 from playground.config import ModelConfig
-from playground.inside import layer_weights, neuron_maps
-from playground.models import build_model
+from playground.engine.inside import layer_weights, neuron_maps
+from playground.engine.models import build_model
 
 
 def test_maps_match_a_manual_forward_pass():

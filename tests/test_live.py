@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from playground import claims, ui
+from playground.server import claims
+from playground.app import session as ui
 
 
 class Target:

@@ -5,15 +5,16 @@ import numpy as np
 import pytest
 
 from apptest_helpers import data_url_image
-from playground import live_charts, live_network
+from playground.viz import charts
+from playground.viz import network_charts
 
-GRID = live_charts.boundary_grid(np.random.default_rng(0).uniform(-2, 2, size=(100, 2)), resolution=24)[2]
+GRID = charts.boundary_grid(np.random.default_rng(0).uniform(-2, 2, size=(100, 2)), resolution=24)[2]
 X1, X2 = GRID[:, 0], GRID[:, 1]
 ORANGE, BLUE = (np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in ("#f08c1a", "#1f77b4"))
 
 
 def _option(layers, proba, weights, **kw):
-    option, height = live_network.network_option(GRID, layers, proba, weights, **kw)
+    option, height = network_charts.network_option(GRID, layers, proba, weights, **kw)
     json.dumps(option)  # plain JSON: what st.echarts_chart sends
     return option, height
 
@@ -145,7 +146,7 @@ def test_each_changed_square_has_the_previous_frames_image_beneath_it():
     layers, proba, weights = _net(widths=(3,))
     first, _ = _option(layers, proba, weights)
     assert [g for g in first["graphic"] if g.get("name") == "previous frame"] == []  # a first frame: nothing beneath
-    before = live_network.neuron_images(first)
+    before = network_charts.neuron_images(first)
     assert list(before) == ["x1", "x2", "layer 1, neuron 1", "layer 1, neuron 2", "layer 1, neuron 3", "P(class 1)"]
     layers[0][1] *= -1  # one neuron changes
     second, _ = _option(layers, proba, weights, under=before)
@@ -168,10 +169,10 @@ def test_labels_titles_and_geometry():
         squares = [(g["x"], g["y"], g["style"]["width"], g["style"]["height"]) for g in _of(option, "image")]
         size = squares[0][2]
         assert all(w == h == size for _, _, w, h in squares)  # never squashed: square, one size
-        assert size == live_network.BOX if len(widths) <= 2 else 40 <= size < live_network.BOX  # smaller only for many layers
+        assert size == network_charts.BOX if len(widths) <= 2 else 40 <= size < network_charts.BOX  # smaller only for many layers
         columns = sorted({x for x, _, _, _ in squares})
         assert min(b - a for a, b in zip(columns, columns[1:])) >= 2 * size  # as much room for the lines as for squares
-        assert columns[-1] + size + live_network.OUTPUT_LABEL <= live_network.WIDTH  # output names included
+        assert columns[-1] + size + network_charts.OUTPUT_LABEL <= network_charts.WIDTH  # output names included
         assert all(0 <= y and y + h <= height for x, y, w, h in squares)
         for i, a in enumerate(squares):  # no two squares overlap
             assert all(a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1]
@@ -184,8 +185,8 @@ def test_the_real_model_maps_go_through(n_classes):
     import torch
 
     from playground.config import ModelConfig
-    from playground.inside import layer_weights, neuron_maps
-    from playground.models import build_model
+    from playground.engine.inside import layer_weights, neuron_maps
+    from playground.engine.models import build_model
 
     torch.manual_seed(0)
     model = build_model(ModelConfig(hidden=(8, 8), activation="tanh"), (2,), n_classes)

@@ -9,8 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from playground.data import load_dataset
-from playground.mistakes import (
+from playground.data.tables import load_dataset
+from playground.engine.mistakes import (
     MISTAKES, Bug, Race, changed_lines, measure, settings, snippet, train_step,
 )
 from seeds import SEEDS, median_over_seeds

@@ -3,9 +3,9 @@ import torch
 from torch import nn
 
 from playground.config import Config, ModelConfig
-from playground.data import load_dataset
-from playground.models import ACTIVATIONS, OPTIMIZERS, build_model, build_optimizer, has_batchnorm, n_parameters, seeded_model
-from playground.training import Run
+from playground.data.tables import load_dataset
+from playground.engine.models import ACTIVATIONS, OPTIMIZERS, build_model, build_optimizer, has_batchnorm, n_parameters, seeded_model
+from playground.engine.training import Run
 
 
 def test_layers_follow_the_config():
@@ -63,7 +63,7 @@ def test_optimizer_gets_lr_and_weight_decay():
 
 
 def test_cnn_blocks_follow_the_config_and_the_table_shows_shapes():
-    from playground.models import layer_table
+    from playground.engine.models import layer_table
 
     cfg = ModelConfig(hidden=(512,), activation="relu", dropout=0.5, conv=((32, 3, 1, 0.3), (32, 3, 2, 0.0)))
     model = build_model(cfg, (3, 32, 32), 10)
@@ -83,7 +83,7 @@ def test_mlp_on_images_flattens_first():
 
 
 def test_a_pool_that_shrinks_the_image_below_one_pixel_is_refused():
-    from playground.models import conv_output_shape
+    from playground.engine.models import conv_output_shape
 
     cfg = ModelConfig(hidden=(), conv=((8, 3, 2, 0), (8, 3, 2, 0), (8, 3, 2, 0), (8, 3, 2, 0)))
     with pytest.raises(ValueError, match="below 1 pixel"):
@@ -97,7 +97,7 @@ def test_conv_on_a_table_is_refused():
 
 
 def test_oversized_models_are_refused():
-    from playground.models import check_size
+    from playground.engine.models import check_size
 
     with pytest.raises(ValueError, match="weights, more than"):
         check_size(build_model(ModelConfig(hidden=(1024, 1024, 1024, 1024, 1024, 1024)), (784,), 10))

@@ -6,9 +6,9 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_helpers import data_url_image, echarts_specs, metrics, run_app, series_points
 
-import playground.ui as ui
-from playground.data import DATASETS
-from playground.training import Run
+import playground.app.session as ui
+from playground.data import catalog
+from playground.engine.training import Run
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
@@ -148,7 +148,7 @@ def test_impossible_combinations_show_a_message_not_a_traceback(state, words):
 
 def test_every_dataset_and_no_hidden_layers_render():
     at = _app(n_layers=0)
-    for name in [n for n, spec in DATASETS.items() if spec.page == "2d"]:
+    for name in catalog.names(catalog.PLANE):
         at.selectbox(key="dataset").set_value(name).run()
         assert not at.exception, name
         assert set(_charts(at)) == {"boundary", "bars"}, name

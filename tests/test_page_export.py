@@ -10,7 +10,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
-from playground.export import settings_json
+from playground.teaching.export import settings_json
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 LINKED = Config(

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import images
+from playground.data import images
 from apptest_helpers import echarts_specs, series_points
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "images.py")

@@ -6,7 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_helpers import echarts_specs, heatmap_array, metrics, run_app
-from playground import downloads, live_tables
+from playground.data import fetch
+from playground.viz import table_charts
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "tabular.py")
@@ -46,7 +47,7 @@ def test_blobs_4d_preset_reproduces_the_tutorial():
     pca = charts["Test rows"]
     assert pca["xAxis"]["name"].startswith("PC 1")
     n_points = sum(len(s["data"]) for s in pca["series"])
-    n_wrong = sum(len(s["data"]) for s in pca["series"] if s["name"] == live_tables.WRONG_NAME)
+    n_wrong = sum(len(s["data"]) for s in pca["series"] if s["name"] == table_charts.WRONG_NAME)
     assert n_points == 150 and n_wrong == cm.sum() - np.trace(cm)  # every test row, mistakes as crosses
     assert "after epoch" in pca["alt"]
     bars = [c for c in charts if c.startswith("Row #")]
@@ -101,8 +102,8 @@ def test_choosing_a_regression_dataset_switches_to_a_regression_loss():
 
 def test_pima_offline_without_cache_offers_the_upload(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(downloads, "PIMA_URL", "http://127.0.0.1:9/pima.csv")  # port 9: nothing listens
-    monkeypatch.setattr(downloads.load_pima, "__defaults__", ("http://127.0.0.1:9/pima.csv", None, downloads.PIMA_SHA256))
+    monkeypatch.setattr(fetch, "PIMA_URL", "http://127.0.0.1:9/pima.csv")  # port 9: nothing listens
+    monkeypatch.setattr(fetch.load_pima, "__defaults__", ("http://127.0.0.1:9/pima.csv", None, fetch.PIMA_SHA256))
     at = _app(dataset="pima")
     assert not at.exception
     assert "offline" in at.error[0].value and "Upload the CSV" in at.error[0].value
@@ -113,9 +114,9 @@ def test_pima_preset_runs_end_to_end_on_test_written_data(tmp_path, monkeypatch)
     X = np.round(rng.uniform(0, 100, size=(200, 8)), 1)
     y = (X[:, 1] + rng.normal(0, 10, 200) > 50).astype(float)
     values = np.column_stack([X, y])
-    (tmp_path / downloads.PIMA_FILE).write_text("\n".join(",".join(f"{v:g}" for v in row) for row in values) + "\n")
+    (tmp_path / fetch.PIMA_FILE).write_text("\n".join(",".join(f"{v:g}" for v in row) for row in values) + "\n")
     monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(downloads.load_pima, "__defaults__", (downloads.PIMA_URL, None, downloads.content_sha256(values)))
+    monkeypatch.setattr(fetch.load_pima, "__defaults__", (fetch.PIMA_URL, None, fetch.content_sha256(values)))
     at = _app()
     at.button(key="preset_pima").click().run()
     at.number_input(key="tabular_epochs").set_value(5).run()

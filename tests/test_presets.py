@@ -1,10 +1,10 @@
 import pytest
 
-from playground.data import DATASETS, load_dataset
-from playground.images import IMAGE_DATASETS
-from playground.models import LOSSES
-from playground.presets import PRESETS, measure
-from playground.training import Run
+from playground.data.catalog import DATASETS, IMAGE_DATASETS
+from playground.data.tables import load_dataset
+from playground.engine.models import LOSSES
+from playground.teaching.presets import PRESETS, measure
+from playground.engine.training import Run
 from seeds import SEEDS, median_over_seeds
 
 
@@ -46,7 +46,7 @@ def test_presets_match_the_tutorials_shapes():
 
 
 def test_cifar_preset_is_the_tutorials_cnn():
-    from playground.models import build_model, layer_table
+    from playground.engine.models import build_model, layer_table
 
     cfg = PRESETS["cifar_cnn"].config
     model = build_model(cfg.model, (3, 32, 32), 10)
@@ -58,7 +58,7 @@ def test_cifar_preset_is_the_tutorials_cnn():
 @pytest.mark.parametrize("name", PRESETS)
 def test_preset_values_are_options_of_the_widgets(name):
     """A value a select-slider does not offer would silently become its first option."""
-    from playground.ui_widgets import BATCH_STEPS, DECAY_STEPS, LR_STEPS
+    from playground.app.widgets import BATCH_STEPS, DECAY_STEPS, LR_STEPS
 
     t = PRESETS[name].config.train
     assert t.batch_size in BATCH_STEPS and t.lr in LR_STEPS and t.weight_decay in DECAY_STEPS

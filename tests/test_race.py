@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from playground.config import DataConfig, ModelConfig
-from playground.data import load_dataset
-from playground.race import Entry, Race, RaceConfig
+from playground.data.tables import load_dataset
+from playground.engine.race import Entry, Race, RaceConfig
 from seeds import SEEDS, median_over_seeds
 
 MOONS = DataConfig("moons")

@@ -1,6 +1,6 @@
 import threading
 
-from playground.store import ResultStore
+from playground.server.store import ResultStore
 
 
 def test_store_is_bounded_and_least_recently_used_goes_first():

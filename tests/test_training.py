@@ -6,8 +6,8 @@ import numpy as np
 import torch
 
 from playground.config import Config
-from playground.data import load_dataset
-from playground.training import STEPS_PER_PARTIAL_SNAPSHOT, Run, divergence, predict_proba
+from playground.data.tables import load_dataset
+from playground.engine.training import STEPS_PER_PARTIAL_SNAPSHOT, Run, divergence, predict_proba
 from seeds import SEEDS, median_over_seeds
 
 

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from playground.turns import Turns, default_slots
+from playground.server.turns import Turns, default_slots
 
 
 def _worker(turns, name, log, steps=6, step_seconds=0.01):
@@ -114,19 +114,19 @@ def test_default_slots_from_cores_or_environment(monkeypatch):
 
 def test_default_slots_follow_the_cores_this_process_may_use(monkeypatch):
     monkeypatch.delenv("PLAYGROUND_SLOTS", raising=False)
-    monkeypatch.setattr("playground.device.cores", lambda: 4)
+    monkeypatch.setattr("playground.server.device.cores", lambda: 4)
     monkeypatch.setenv("PLAYGROUND_THREADS", "2")
     assert default_slots() == 2
     monkeypatch.setenv("PLAYGROUND_THREADS", "1")
     assert default_slots() == 4
-    monkeypatch.setattr("playground.device.cores", lambda: 1)
+    monkeypatch.setattr("playground.server.device.cores", lambda: 1)
     assert default_slots() == 1
     monkeypatch.setenv("PLAYGROUND_SLOTS", "nonsense")
     assert default_slots() == 1
 
 
 def test_a_containers_cpu_quota_caps_the_cores(tmp_path):
-    from playground.device import cpu_quota
+    from playground.server.device import cpu_quota
 
     cpu_max = tmp_path / "cpu.max"
     cpu_max.write_text("150000 100000\n")  # docker --cpus=1.5

@@ -6,13 +6,13 @@ import hashlib
 import streamlit as st
 
 from playground import config as C
-from playground import csv_table
+from playground.data import csv_upload
 from playground.config import UPLOAD, Config, DataConfig, ModelConfig, TrainConfig
-from playground.data import DATASETS
-from playground.images import IMAGE_DATASETS
-from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS
-from playground.presets import PRESETS
-from playground.ui import SAVED, is_training, set_widgets, widget_key
+from playground.data import catalog
+from playground.data.catalog import DATASETS, IMAGE_DATASETS
+from playground.engine.models import ACTIVATIONS, LOSSES, OPTIMIZERS
+from playground.teaching.presets import PRESETS
+from playground.app.session import SAVED, is_training, set_widgets, widget_key
 
 LR_STEPS = C.lr_steps()
 BATCH_STEPS = (1, 2, 4, 8, 10, 16, 32, 64, 128, 256, 512, 1024)  # 10: the Pima tutorial's
@@ -20,7 +20,14 @@ DECAY_STEPS = (0.0, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0)
 DEFAULTS = Config()
 PAGE_DEFAULTS = {"images": PRESETS["mnist_mlp"].config}
 IMAGE_NAMES = list(IMAGE_DATASETS)
-TABULAR_DATASETS = [n for n, spec in DATASETS.items() if spec.page == "tabular"] + [UPLOAD]
+# Each settings page's datasets, by the catalog's kinds; a preset or link belongs to the page that offers its dataset
+PAGE_DATASETS = {"2d": catalog.names(catalog.PLANE), "tabular": [*catalog.names(catalog.TABLE), UPLOAD], "images": IMAGE_NAMES}
+TABULAR_DATASETS = PAGE_DATASETS["tabular"]
+
+
+def page_of(cfg: Config) -> str:
+    """The page whose datasets include cfg's."""
+    return next(page for page, names in PAGE_DATASETS.items() if cfg.data.dataset in names)
 
 
 def _dataset_label(name: str) -> str:
@@ -140,7 +147,7 @@ class Widgets:
         """The CSV uploader and its reading options; the parsed table stays in this session only."""
         file = st.file_uploader(
             "CSV file", type=["csv", "txt", "tsv"], key=self.key("csv_file"), disabled=self.disabled,
-            help=f"A table with one row per example. Up to {csv_table.MAX_BYTES // csv_table.MB} MB; comma, semicolon "
+            help=f"A table with one row per example. Up to {csv_upload.MAX_BYTES // csv_upload.MB} MB; comma, semicolon "
             "or tab separated; numeric feature columns (text columns can be one-hot encoded).",
         )
         if file is None:
@@ -152,7 +159,7 @@ class Widgets:
             help="Whether the first line holds column names. 'Detect it' looks for text above numbers.",
         )
         header = {"auto": None, "yes": True, "no": False}[header]
-        columns = csv_table.sniff_columns(raw, header=header)
+        columns = csv_upload.sniff_columns(raw, header=header)
         file_id = hashlib.sha256(raw).hexdigest()[:12]  # a new file must not inherit the last file's target
         target = self._w(
             st.selectbox, "Target column", f"csv_target_{file_id}", columns[-1], options=columns,
@@ -168,7 +175,7 @@ class Widgets:
             format_func={"onehot": "One-hot encode", "reject": "Refuse"}.get,
             help="Non-numeric feature columns become one 0/1 column per value, or the file is refused.",
         )
-        table = csv_table.read_csv_table(raw, target, header=header, missing=missing, categorical=categorical)
+        table = csv_upload.read_csv_table(raw, target, header=header, missing=missing, categorical=categorical)
         digest = hashlib.sha256(raw + repr((target, header, missing, categorical)).encode()).hexdigest()[:16]
         st.session_state[f"upload_{digest}"] = table  # this session's own: never in a shared cache
         n_classes = len(table.class_names) if table.class_names else 0
@@ -312,13 +319,13 @@ def config_state(cfg: Config, page: str) -> dict:
 def apply_preset(name: str) -> None:
     """Button callback: fill every widget of the preset's page with the tutorial's settings."""
     preset = PRESETS[name]
-    set_widgets(config_state(preset.config, preset.page))
+    set_widgets(config_state(preset.config, page_of(preset.config)))
     st.session_state.training = False
 
 
 def preset_buttons(page: str) -> None:
     """One button per tutorial preset of this page."""
-    names = [n for n, p in PRESETS.items() if p.page == page]
+    names = [n for n, p in PRESETS.items() if page_of(p.config) == page]
     if not names:
         return
     st.subheader("Tutorial presets")
@@ -333,7 +340,7 @@ def preset_buttons(page: str) -> None:
 def sidebar_config(page: str = "2d", datasets: list[str] | None = None):
     """Draw the settings in the sidebar; return the Config, or None and a message saying what is wrong."""
     widgets = Widgets(page, is_training(page))
-    datasets = datasets or [n for n, s in DATASETS.items() if s.page == page]
+    datasets = datasets or PAGE_DATASETS[page]
     with st.sidebar:
         preset_buttons(page)
         try:

@@ -7,12 +7,13 @@ from collections import OrderedDict
 import numpy as np
 import streamlit as st
 
-from playground import claims
+from playground.server import claims
 from playground import config as C
-from playground import live_charts, ui
-from playground.data import DATASETS
-from playground.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, settings, snippet
-from playground.ui_board import Slot
+from playground.viz import charts
+from playground.app import session as ui
+from playground.data.catalog import DATASETS
+from playground.engine.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, settings, snippet
+from playground.app.boards.plane import Slot
 
 PAGE = "mistakes"
 LR_CHOICES = C.lr_steps(0.001, 1.0)
@@ -156,14 +157,14 @@ class Board:
 
     def __init__(self, data):
         self.data = data
-        self.xs, self.ys, self.grid = live_charts.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
-        self.size = live_charts.boundary_size(self.xs, self.ys, LANE_SIZE)
-        self.points = live_charts.point_series(data)
-        # each lane's newest boundary images, kept across reruns (see live_charts.BoundaryImages); a new plane starts anew
+        self.xs, self.ys, self.grid = charts.boundary_grid(np.vstack([data.X_train, data.X_test]), charts.LIVE_RESOLUTION)
+        self.size = charts.boundary_size(self.xs, self.ys, LANE_SIZE)
+        self.points = charts.point_series(data)
+        # each lane's newest boundary images, kept across reruns (see charts.BoundaryImages); a new plane starts anew
         plane = (len(self.xs), float(self.xs[0]), float(self.xs[-1]), float(self.ys[0]), float(self.ys[-1]))
         saved = st.session_state.get(f"{PAGE}_images")
         if not saved or saved[0] != plane:
-            saved = st.session_state[f"{PAGE}_images"] = (plane, [live_charts.BoundaryImages() for _ in range(2)])
+            saved = st.session_state[f"{PAGE}_images"] = (plane, [charts.BoundaryImages() for _ in range(2)])
         self.images = saved[1]
         self.status = Slot()
         self.curves = Slot()
@@ -181,19 +182,19 @@ class Board:
     def draw(self, race: Race) -> None:
         """Redraw status, curves, both boundaries and the numbers (a few times a second while racing)."""
         self._status(race)
-        lanes = [("correct loop", live_charts.CORRECT_COLOR, race.correct.history),
-                 ("with the mistake", live_charts.BUGGY_COLOR, race.buggy.history)]
+        lanes = [("correct loop", charts.CORRECT_COLOR, race.correct.history),
+                 ("with the mistake", charts.BUGGY_COLOR, race.buggy.history)]
         self.curves.echarts_chart(
-            live_charts.lanes_option(lanes, race.n_epochs, "cross-entropy loss", log_loss=True, accuracy=True, title="Loss"),
+            charts.lanes_option(lanes, race.n_epochs, "cross-entropy loss", log_loss=True, accuracy=True, title="Loss"),
             height=CURVES_HEIGHT, alt=f"Loss and test accuracy of both loops up to epoch {race.epoch}",
         )
         width, height = self.size
         for i, (lane, title) in enumerate(zip(race.lanes, ("correct loop", "with the mistake"))):
-            image = live_charts.boundary_png(lane.proba(self.grid), len(self.xs), len(self.ys))
+            image = charts.boundary_png(lane.proba(self.grid), len(self.xs), len(self.ys))
             layers = self.images[i].add(image, time.monotonic())
             label = f"{title} · epoch {race.epoch}"
             self.boundaries[i].echarts_chart(
-                live_charts.boundary_option(self.xs, self.ys, layers, self.points, self.data, title=label, size=LANE_SIZE),
+                charts.boundary_option(self.xs, self.ys, layers, self.points, self.data, title=label, size=LANE_SIZE),
                 width=width, height=height, alt=f"{label}: the decision boundary of the {title}",
             )
             if lane.stopped:

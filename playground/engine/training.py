@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.models import LOSSES, build_optimizer, has_batchnorm, seeded_model
+from playground.engine.models import LOSSES, build_optimizer, has_batchnorm, seeded_model
 
 # Bump when a change to the engine changes results, so stored runs are not reused.
 ENGINE_VERSION = 1

@@ -11,7 +11,6 @@ class Preset:
     """A tutorial's whole setup, and the number its figure reports (checked by benchmarks/presets.py)."""
 
     label: str
-    page: str  # "2d", "tabular" or "images"
     config: Config
     figure: str  # the tutorial's figure, in words
     metric: str  # "test_score", "train_score", "weight" or "loss_drop": what to compare with the figure
@@ -21,7 +20,6 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     "blobs_4d": Preset(
         "Blobs 4-D",
-        "tabular",
         Config(
             DataConfig("blobs_4d", n_samples=1000, noise=2.5, test_fraction=0.15, n_classes=3, random_state=95),
             ModelConfig(hidden=(8,), activation="relu"),
@@ -33,7 +31,6 @@ PRESETS: dict[str, Preset] = {
     ),
     "pima": Preset(
         "Pima Indians diabetes",
-        "tabular",
         Config(
             DataConfig("pima", test_fraction=0.2, random_state=7),
             ModelConfig(hidden=(12, 8), activation="relu"),
@@ -45,7 +42,6 @@ PRESETS: dict[str, Preset] = {
     ),
     "linear": Preset(
         "Linear regression",
-        "tabular",
         Config(
             DataConfig("linear", n_samples=1000, noise=0.5, test_fraction=0.2, n_classes=0),
             ModelConfig(hidden=(), bias=False),
@@ -57,7 +53,6 @@ PRESETS: dict[str, Preset] = {
     ),
     "two_clusters": Preset(
         "Two clusters (BatchNorm + RMSprop)",
-        "2d",
         Config(
             DataConfig("two_clusters", n_samples=400, noise=0.2, test_fraction=0.25),
             ModelConfig(hidden=(10,), activation="relu", batchnorm=True),
@@ -69,7 +64,6 @@ PRESETS: dict[str, Preset] = {
     ),
     "mnist_mlp": Preset(
         "MNIST MLP (784-128-64-10)",
-        "images",
         Config(
             DataConfig("mnist_5k"),
             ModelConfig(hidden=(128, 64), activation="relu"),
@@ -83,7 +77,6 @@ PRESETS: dict[str, Preset] = {
     ),
     "cifar_cnn": Preset(
         "CIFAR-10 CNN",
-        "images",
         Config(
             DataConfig("cifar10"),
             ModelConfig(hidden=(512,), activation="relu", dropout=0.5, conv=((32, 3, 1, 0.3), (32, 3, 2, 0.0))),

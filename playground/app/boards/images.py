@@ -6,14 +6,19 @@ import pandas as pd
 import streamlit as st
 from sklearn.metrics import confusion_matrix
 
-from playground import device, images, live_charts, live_images
+from playground.server import device
+from playground.data import images
+from playground.viz import charts
+from playground.viz import image_charts
 from playground.config import DataConfig
-from playground.data import Dataset, load_dataset
-from playground.drawing import to_digit_image
-from playground.models import LOSSES, layer_table
-from playground.training import Run
-from playground.ui import is_training
-from playground.ui_board import Slot, show_curves, show_progress, show_status
+from playground.data.catalog import IMAGE_DATASETS
+from playground.data.tables import load_dataset
+from playground.data.types import Dataset
+from playground.data.drawing import to_digit_image
+from playground.engine.models import LOSSES, layer_table
+from playground.engine.training import Run
+from playground.app.session import is_training
+from playground.app.boards.plane import Slot, show_curves, show_progress, show_status
 
 N_SHOWN = 8  # test images with bars
 N_MISTAKES = 8
@@ -28,7 +33,7 @@ def image_dataset(name: str) -> Dataset:
 
 def download_prompt(name: str) -> None:
     """For a dataset not on disk yet: a Download button with a live progress bar."""
-    spec = images.IMAGE_DATASETS[name]
+    spec = IMAGE_DATASETS[name]
     st.info(f"**{spec.label}** is not on this machine yet. {spec.about}")
     if not st.button("Download", key=f"download_{name}", type="primary", help="Fetch it once into the cache folder; it is reused afterwards."):
         st.stop()
@@ -84,22 +89,22 @@ class ImagesBoard:
         shown = np.arange(min(N_SHOWN, len(d.y_test)))
         right = int((y_pred[shown] == d.y_test[shown]).sum())
         self.grid.echarts_chart(
-            live_images.image_grid_option(d.X_test[shown], proba[shown], d.y_test[shown], d.class_names),
-            height=live_images.image_grid_height(d.X_test[shown], d.class_names),
+            image_charts.image_grid_option(d.X_test[shown], proba[shown], d.y_test[shown], d.class_names),
+            height=image_charts.image_grid_height(d.X_test[shown], d.class_names),
             alt=f"Test images and the model's class probabilities, epoch {epoch}: {right} of {len(shown)} "
                 "guessed right (green: correct, red: wrong guess)",
         )
         cm = confusion_matrix(d.y_test, y_pred, labels=list(range(d.n_classes)))
         accuracy = np.trace(cm) / max(cm.sum(), 1)
         self.confusion.echarts_chart(
-            live_charts.confusion_option(cm, d.class_names), height=live_charts.confusion_height(d.class_names),
+            charts.confusion_option(cm, d.class_names), height=charts.confusion_height(d.class_names),
             alt=f"Confusion matrix (test), epoch {epoch}: {accuracy:.1%} of {cm.sum()} test images on the diagonal",
         )
         wrong = np.nonzero(y_pred != d.y_test)[0]
         worst = wrong[np.argsort(-proba[wrong].max(1))][:N_MISTAKES]
         self.mistakes.echarts_chart(
-            live_images.mistakes_option(d.X_test[worst], d.y_test[worst], y_pred[worst], proba[worst].max(1), d.class_names),
-            height=live_images.mistakes_height(d.X_test[worst]),
+            image_charts.mistakes_option(d.X_test[worst], d.y_test[worst], y_pred[worst], proba[worst].max(1), d.class_names),
+            height=image_charts.mistakes_height(d.X_test[worst]),
             alt=f"Most confident mistakes, epoch {epoch}: {len(wrong)} of {len(d.y_test)} test images wrong"
             if len(worst) else f"No mistakes on the test set, epoch {epoch}",
         )
@@ -128,7 +133,7 @@ class ImagesBoard:
                 return
             proba = run.proba(image[None])[0]
             title = f"The model says {self.data.class_names[proba.argmax()]} ({proba.max():.0%})"
-            st.echarts_chart(live_charts.bars_option(proba, self.data.class_names, title=title),
-                             height=live_charts.bars_height(self.data.n_classes), key="drawn_bars",
+            st.echarts_chart(charts.bars_option(proba, self.data.class_names, title=title),
+                             height=charts.bars_height(self.data.n_classes), key="drawn_bars",
                              alt=f"{title}: the current model's class probabilities for the drawn digit")
             st.image(np.repeat(image[0][..., None], 3, axis=2), caption=f"What the model sees ({height}x{height}, like the training digits)", width=140)

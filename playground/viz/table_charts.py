@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.live_charts import BASE, TEST_COLOR, TRAIN_COLOR, class_color, legend_space
+from playground.viz.charts import BASE, TEST_COLOR, TRAIN_COLOR, class_color, legend_space
 
 PICTURE_HEIGHT = 460
 MISTAKE_RING = "#d00000"

@@ -14,7 +14,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from playground.live_charts import BASE, short_name
+from playground.viz.charts import BASE, short_name
 
 IMAGE_PX = 64  # about how many pixels an image's longer side is drawn (a whole multiple of its own size)
 RIGHT, WRONG, OTHER = "#2ca02c", "#d62728", "#c7c7c7"  

@@ -14,7 +14,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from playground.live_charts import BASE, FONT_SIZE
+from playground.viz.charts import BASE, FONT_SIZE
 
 TITLE = "Inside the network: each square is one neuron's output over the input plane"
 NEGATIVE, ZERO, POSITIVE = "#f08c1a", "#ffffff", "#1f77b4"  # orange negative, white zero, blue positive
@@ -115,7 +115,7 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
                    max_neurons: int = 8, under: dict[str, str] | None = None) -> tuple[dict, int]:
     """(ECharts option, its height in px): a square per neuron over the input plane, lines per weight.
 
-    grid: (n_points, 2) on a square grid (live_charts.boundary_grid); layers: per hidden layer (n_neurons, n_points)
+    grid: (n_points, 2) on a square grid (charts.boundary_grid); layers: per hidden layer (n_neurons, n_points)
     and proba: (n_classes, n_points), both from inside.neuron_maps; weights: inside.layer_weights.
     A layer with more than max_neurons shows its first max_neurons and "+N more" under them.
 

@@ -8,11 +8,12 @@ from sklearn.metrics import confusion_matrix
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from playground import live_charts, live_tables
-from playground.models import LOSSES, n_parameters
-from playground.training import Run
-from playground.ui import is_training
-from playground.ui_board import Slot, show_curves, show_progress, show_status
+from playground.viz import charts
+from playground.viz import table_charts
+from playground.engine.models import LOSSES, n_parameters
+from playground.engine.training import Run
+from playground.app.session import is_training
+from playground.app.boards.plane import Slot, show_curves, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
 
@@ -76,18 +77,18 @@ class TabularBoard:
     def _draw_classes(self, run: Run) -> None:
         d, epoch = self.data, _epoch(run)
         y_pred = run.predict(d.X_test)
-        option = live_tables.projection_option(self.coords, d.y_test, y_pred, d.class_names, self.axis_labels)
-        self.picture.echarts_chart(option, height=live_tables.PICTURE_HEIGHT,
+        option = table_charts.projection_option(self.coords, d.y_test, y_pred, d.class_names, self.axis_labels)
+        self.picture.echarts_chart(option, height=table_charts.PICTURE_HEIGHT,
                                    alt=f"{option['title']['text']} after epoch {epoch}: the test rows coloured by predicted class")
         cm = confusion_matrix(d.y_test, y_pred, labels=list(range(d.n_classes)))
-        option = live_charts.confusion_option(cm, d.class_names)
-        self.side.echarts_chart(option, height=live_tables.PICTURE_HEIGHT,
+        option = charts.confusion_option(cm, d.class_names)
+        self.side.echarts_chart(option, height=table_charts.PICTURE_HEIGHT,
                                 alt=f"{option['title']['text']} after epoch {epoch}: true classes in rows, predicted in columns")
         proba = run.proba(d.X_test[self.rows]) if self.rows else []
         for slot, row, p in zip(self.bars, self.rows, proba):
             true = int(d.y_test[row])
             title = f"Row #{row}: true {d.class_names[true]}"
-            slot.echarts_chart(live_charts.bars_option(p, d.class_names, true, title=title), height=live_charts.bars_height(d.n_classes),
+            slot.echarts_chart(charts.bars_option(p, d.class_names, true, title=title), height=charts.bars_height(d.n_classes),
                                alt=f"{title}: class probabilities after epoch {epoch}")
 
     def _draw_fit(self, run: Run) -> None:
@@ -95,10 +96,10 @@ class TabularBoard:
         if d.n_features == 1:
             x = np.linspace(min(d.X_train.min(), d.X_test.min()), max(d.X_train.max(), d.X_test.max()), 100, dtype=np.float32)
             y_line = run.predict(x[:, None])
-            option = live_tables.fit_option(d.X_train[:, 0], d.y_train, d.X_test[:, 0], d.y_test, x, y_line, d.feature_names[0], d.target_name)
+            option = table_charts.fit_option(d.X_train[:, 0], d.y_train, d.X_test[:, 0], d.y_test, x, y_line, d.feature_names[0], d.target_name)
         else:
-            option = live_tables.pred_vs_true_option(d.y_test, run.predict(d.X_test), d.target_name)
-        self.picture.echarts_chart(option, height=live_tables.PICTURE_HEIGHT, alt=f"{option['title']['text']} after epoch {_epoch(run)}")
+            option = table_charts.pred_vs_true_option(d.y_test, run.predict(d.X_test), d.target_name)
+        self.picture.echarts_chart(option, height=table_charts.PICTURE_HEIGHT, alt=f"{option['title']['text']} after epoch {_epoch(run)}")
         with self.side.container():
             self._weights(run)
 

@@ -6,11 +6,12 @@ import time
 import numpy as np
 import streamlit as st
 
-from playground import live_charts, live_network
-from playground.inside import layer_weights, neuron_maps
-from playground.models import LOSSES, n_parameters
-from playground.training import Run
-from playground.ui import is_training
+from playground.viz import charts
+from playground.viz import network_charts
+from playground.engine.inside import layer_weights, neuron_maps
+from playground.engine.models import LOSSES, n_parameters
+from playground.engine.training import Run
+from playground.app.session import is_training
 
 AUTO = -1  # the point picker's "least sure point" option
 
@@ -87,7 +88,7 @@ def show_curves(placeholder, run: Run, loss_label: str, score_label: str = "accu
     if not run.history.epoch:
         placeholder.caption("Training curves (loss and score against epochs) appear here once training starts.")
         return
-    option = live_charts.curves_option(run.history, run.cfg.train.epochs, loss_label, score_label)
+    option = charts.curves_option(run.history, run.cfg.train.epochs, loss_label, score_label)
     placeholder.echarts_chart(option, height=CURVES_HEIGHT, alt=f"Loss and {score_label} curves up to epoch {run.history.epoch[-1]}")
 
 
@@ -96,12 +97,12 @@ class Board2D:
 
     def __init__(self, data, cfg):
         self.data, self.cfg = data, cfg
-        self.xs, self.ys, self.grid = live_charts.boundary_grid(np.vstack([data.X_train, data.X_test]), live_charts.LIVE_RESOLUTION)
-        self.boundary_size = live_charts.boundary_size(self.xs, self.ys)
-        self.points = live_charts.point_series(data)
+        self.xs, self.ys, self.grid = charts.boundary_grid(np.vstack([data.X_train, data.X_test]), charts.LIVE_RESOLUTION)
+        self.boundary_size = charts.boundary_size(self.xs, self.ys)
+        self.points = charts.point_series(data)
         saved = st.session_state.get("boundary_images")  # (data settings, BoundaryImages), across reruns
         if not saved or saved[0] != cfg.data:  # another plane: the old images would not fit its axes
-            saved = st.session_state["boundary_images"] = (cfg.data, live_charts.BoundaryImages())
+            saved = st.session_state["boundary_images"] = (cfg.data, charts.BoundaryImages())
         self.images = saved[1]
         self.slow_at = float("-inf")  # when the numbers, curves and network view were last redrawn
         self.status = Slot()
@@ -128,7 +129,7 @@ class Board2D:
             "plane (blue positive, orange negative), and the weights between neurons as lines (thicker = larger).",
         )
         self.inside, self.inside_before = Slot(), {}  # the network view, and its last squares (drawn under new ones)
-        self.inside_grid = live_charts.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
+        self.inside_grid = charts.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
 
     def _point_label(self, i: int) -> str:
         if i == AUTO:
@@ -141,7 +142,7 @@ class Board2D:
 
         The boundary moves with every frame; bars, numbers, curves and the network view change more
         slowly to the eye and cost the browser a chart update each, so while training they refresh at
-        most every live_charts.SLOW_SECONDS (and always on the last frame).
+        most every charts.SLOW_SECONDS (and always on the last frame).
         """
         snap, data = run.snapshot, self.data
         epoch = snap.epoch if snap else 0
@@ -150,20 +151,20 @@ class Board2D:
         idx = int(proba_test.max(1).argmin()) if self.point == AUTO else self.point
         width, height = self.boundary_size
         title = f"Decision boundary, epoch {epoch}"
-        image = live_charts.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys))
+        image = charts.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys))
         images = self.images.add(image, time.monotonic())  # kept across reruns: a run's first frame has them too
         self.boundary.echarts_chart(
-            live_charts.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title),
+            charts.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title),
             width=width, height=height, alt=f"{title}: the plane shaded by the predicted class, with the training and test points",
         )
         training = is_training("2d") and not (snap and snap.done)
-        if training and time.monotonic() - self.slow_at < live_charts.SLOW_SECONDS:
+        if training and time.monotonic() - self.slow_at < charts.SLOW_SECONDS:
             return
         self.slow_at = time.monotonic()
         bars_title = f"Test point #{idx} (true: class {data.y_test[idx]})"
         self.bars.echarts_chart(
-            live_charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx]), title=bars_title),
-            height=live_charts.bars_height(data.n_classes), alt=f"{bars_title}: class probabilities after epoch {epoch}",
+            charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx]), title=bars_title),
+            height=charts.bars_height(data.n_classes), alt=f"{bars_title}: class probabilities after epoch {epoch}",
         )
         show_status(self.status, run, is_training("2d"))
         show_progress(self.progress, self.metrics, run)
@@ -172,8 +173,8 @@ class Board2D:
         show_curves(self.curves, run, LOSSES[loss].label)
         if self.show_inside:
             layers, proba = neuron_maps(run.model, self.inside_grid, loss)
-            option, inside_height = live_network.network_option(self.inside_grid, layers, proba, layer_weights(run.model),
+            option, inside_height = network_charts.network_option(self.inside_grid, layers, proba, layer_weights(run.model),
                                                                 under=self.inside_before)
-            self.inside_before = live_network.neuron_images(option)
+            self.inside_before = network_charts.neuron_images(option)
             self.inside.echarts_chart(option, height=inside_height, alt=f"Inside the network after epoch {epoch}: one square per "
                                       "neuron, its output over the input plane (blue positive, orange negative); lines are weights")

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import torch
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
-from playground.data import DATASETS
-from playground.models import LOSSES, OPTIMIZERS, seeded_model
-from playground.training import History, Snapshot, predict_proba, train
+from playground.data.catalog import DATASETS
+from playground.engine.models import LOSSES, OPTIMIZERS, seeded_model
+from playground.engine.training import History, Snapshot, predict_proba, train
 
 MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 4
 

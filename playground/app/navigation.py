@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # (file under pages/, title, icon); the first page opens by default.
 PAGES = [
     ("playground_2d.py", "2-D playground", ":material/scatter_plot:"),

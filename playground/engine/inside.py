@@ -5,8 +5,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.models import ACTIVATIONS, LOSSES
-from playground.training import evaluating
+from playground.engine.models import ACTIVATIONS, LOSSES
+from playground.engine.training import evaluating
 
 _ACTIVATION_TYPES = tuple({type(choice.make()) for choice in ACTIVATIONS.values()})
 

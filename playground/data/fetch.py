@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.data import Table
+from playground.data.types import Table
 
 PIMA_URL = "https://raw.githubusercontent.com/jbrownlee/Datasets/master/pima-indians-diabetes.data.csv"
 # SHA-256 of the parsed values (rounded to 3 decimals, float64), not of the bytes, so the same

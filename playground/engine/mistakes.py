@@ -11,9 +11,10 @@ import torch
 from torch import nn
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
-from playground.data import DATASETS
-from playground.models import ACTIVATIONS, LOSSES, OPTIMIZERS, has_batchnorm, seeded_model
-from playground.training import History, predict_proba
+from playground.data import catalog
+from playground.data.catalog import DATASETS
+from playground.engine.models import ACTIVATIONS, LOSSES, OPTIMIZERS, has_batchnorm, seeded_model
+from playground.engine.training import History, predict_proba
 
 # Mistake 4: the buggy loop's learning rate is this many times the correct one. At 30x (lr 3) the
 # run is chaotic and on some processors ended only 1.5x above the correct loop; at 100x (lr 10) it
@@ -21,7 +22,7 @@ from playground.training import History, predict_proba
 LR_FACTOR = 100
 BATCH_SIZE = 16
 N_SAMPLES, NOISE = 300, 0.2
-DATASETS_2D = [name for name, spec in DATASETS.items() if spec.page == "2d"]
+DATASETS_2D = catalog.names(catalog.PLANE)
 
 
 @dataclass(frozen=True)

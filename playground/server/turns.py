@@ -16,7 +16,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from playground import device
+from playground.server import device
 
 SLICE_SECONDS = 0.2
 

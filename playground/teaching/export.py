@@ -5,10 +5,10 @@ import inspect
 import json
 import re
 
-from playground import data as data_module
+from playground.data import synthetic
 from playground.config import Config
-from playground.data import DATASETS
-from playground.models import LOSSES, OPTIMIZERS, build_model
+from playground.data.catalog import DATASETS
+from playground.engine.models import LOSSES, OPTIMIZERS, build_model
 
 SKLEARN_TABLES = {"iris": "load_iris", "wine": "load_wine", "breast_cancer": "load_breast_cancer"}
 
@@ -17,7 +17,7 @@ def _generator_source(make) -> str:
     """The generator's source plus the module helpers it calls, so the script needs no playground."""
     source = inspect.getsource(make)
     helpers = sorted(set(re.findall(r"\b(_[a-z]\w*)\(", source)))
-    return "\n\n".join([*(inspect.getsource(getattr(data_module, h)) for h in helpers), source])
+    return "\n\n".join([*(inspect.getsource(getattr(synthetic, h)) for h in helpers), source])
 
 
 def _data_code(cfg) -> str:

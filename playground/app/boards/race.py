@@ -7,21 +7,22 @@ import time
 import numpy as np
 import streamlit as st
 
-from playground import claims
+from playground.server import claims
 from playground import config as C
-from playground import live_charts, race as R
-from playground.data import DATASETS
-from playground.models import LOSSES, OPTIMIZERS
-from playground import ui
-from playground.ui import SAVED, is_training, widget_key
-from playground.ui_board import Slot
+from playground.viz import charts
+from playground.engine import race as R
+from playground.data import catalog
+from playground.engine.models import LOSSES, OPTIMIZERS
+from playground.app import session as ui
+from playground.app.session import SAVED, is_training, widget_key
+from playground.app.boards.plane import Slot
 
 RACE_MAX_EPOCHS = 1000  # a race is watched to its end: a few minutes at most
-from playground.ui_widgets import BATCH_STEPS, Widgets
+from playground.app.widgets import BATCH_STEPS, Widgets
 
 PAGE = "race"
 STATE = "race"  # session-state key of the latest race: kept across reruns, so Stop keeps it
-RACE_DATASETS = [n for n, s in DATASETS.items() if s.page == "2d"] + ["iris", "wine", "breast_cancer", "blobs_4d"]
+RACE_DATASETS = catalog.names(catalog.PLANE) + ["iris", "wine", "breast_cancer", "blobs_4d"]
 LR_STEPS = C.lr_steps(1e-4)
 # A sensible starting learning rate per optimizer, so the first race is a fair one.
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.03, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.003, "adagrad": 0.03}
@@ -129,16 +130,16 @@ class RaceBoard:
         self.status, self.progress = Slot(), Slot()
         self.curves = Slot()
         if self.two_d:
-            self.xs, self.ys, self.grid = live_charts.boundary_grid(
-                np.vstack([race.data.X_train, race.data.X_test]), live_charts.LIVE_RESOLUTION)
+            self.xs, self.ys, self.grid = charts.boundary_grid(
+                np.vstack([race.data.X_train, race.data.X_test]), charts.LIVE_RESOLUTION)
             self.lane_size = LANE_SIZES[n]
-            self.size = live_charts.boundary_size(self.xs, self.ys, self.lane_size)
-            self.points = live_charts.point_series(race.data)
-            # each lane's newest boundary images, kept across reruns (see live_charts.BoundaryImages)
+            self.size = charts.boundary_size(self.xs, self.ys, self.lane_size)
+            self.points = charts.point_series(race.data)
+            # each lane's newest boundary images, kept across reruns (see charts.BoundaryImages)
             plane = (n, len(self.xs), float(self.xs[0]), float(self.xs[-1]), float(self.ys[0]), float(self.ys[-1]))
             saved = st.session_state.get("race_images")
             if not saved or saved[0] != plane:
-                saved = st.session_state["race_images"] = (plane, [live_charts.BoundaryImages() for _ in range(n)])
+                saved = st.session_state["race_images"] = (plane, [charts.BoundaryImages() for _ in range(n)])
             self.images = saved[1]
             self.pictures = []
             for col in st.columns(n):
@@ -156,17 +157,17 @@ class RaceBoard:
         epochs = race.cfg.epochs
         self.progress.progress(min(race.epoch / epochs, 1.0), text=f"Epoch {race.epoch} / {epochs}")
         loss_label = f"{LOSSES[race.cfg.loss].label.lower()} loss"
-        lanes = [(c.label, live_charts.lane_color(i), c.history) for i, c in enumerate(race.contestants)]
-        self.curves.echarts_chart(live_charts.lanes_option(lanes, epochs, loss_label), height=CURVES_HEIGHT,
+        lanes = [(c.label, charts.lane_color(i), c.history) for i, c in enumerate(race.contestants)]
+        self.curves.echarts_chart(charts.lanes_option(lanes, epochs, loss_label), height=CURVES_HEIGHT,
                                   alt=f"Loss curves of every lane up to epoch {race.epoch}: train solid, test dashed")
         if self.two_d:
             width, height = self.size
             for i, (slot, c) in enumerate(zip(self.pictures, race.contestants)):
-                image = live_charts.boundary_png(race.proba(c, self.grid), len(self.xs), len(self.ys))
+                image = charts.boundary_png(race.proba(c, self.grid), len(self.xs), len(self.ys))
                 layers, title = self.images[i].add(image, time.monotonic()), f"{c.label}: epoch {c.epoch}"
                 slot.echarts_chart(
-                    live_charts.boundary_option(self.xs, self.ys, layers, self.points, race.data, title=title,
-                                                size=self.lane_size, title_color=live_charts.lane_color(i)),
+                    charts.boundary_option(self.xs, self.ys, layers, self.points, race.data, title=title,
+                                                size=self.lane_size, title_color=charts.lane_color(i)),
                     width=width, height=height, alt=f"{title}: the decision boundary of this lane",
                 )
         else:
@@ -174,9 +175,9 @@ class RaceBoard:
             accuracy = [c.history.test_score[-1] if c.history.epoch else 0.0 for c in race.contestants]
             title = f"Test accuracy, epoch {race.epoch}"
             self.bars.echarts_chart(
-                live_charts.bars_option(accuracy, labels, title=title, colors=[live_charts.lane_color(i) for i in range(len(labels))],
+                charts.bars_option(accuracy, labels, title=title, colors=[charts.lane_color(i) for i in range(len(labels))],
                                         value_name="test accuracy", digits=1),
-                height=live_charts.bars_height(len(labels)), alt=f"{title}: one bar per lane",
+                height=charts.bars_height(len(labels)), alt=f"{title}: one bar per lane",
             )
         self.table.dataframe(
             race.summary(), hide_index=True, width="stretch",

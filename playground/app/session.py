@@ -9,13 +9,15 @@ from typing import Callable, Iterable
 import streamlit as st
 
 from playground import config as C
-from playground import claims, device
+from playground.server import claims
+from playground.server import device
 from playground.config import UPLOAD, Config, DataConfig
-from playground.data import Table, load_dataset, split_table
-from playground.models import LOSSES
-from playground.store import ResultStore
-from playground.training import ENGINE_VERSION, Run
-from playground.turns import Turns, default_slots
+from playground.data.tables import load_dataset, split_table
+from playground.data.types import Table
+from playground.engine.models import LOSSES
+from playground.server.store import ResultStore
+from playground.engine.training import ENGINE_VERSION, Run
+from playground.server.turns import Turns, default_slots
 
 device.configure()
 # The libraries' ~500k long-lived objects (torch, plotly, scikit-learn, streamlit) leave the garbage

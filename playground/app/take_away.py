@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 import streamlit as st
 import torch
 
-from playground import export
+from playground.teaching import export
 from playground.config import Config
-from playground.ui import set_widgets
-from playground.ui_widgets import CONTROL_NAMES, config_state
+from playground.app.session import set_widgets
+from playground.app.widgets import CONTROL_NAMES, config_state
 
 MAX_WEIGHTS_BYTES = 20 * 2**20
 
