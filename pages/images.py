@@ -3,12 +3,12 @@ import streamlit as st
 
 from playground.server import device
 from playground.data import images
-from playground.app import session as ui
+from playground.app import navigation, run_view, session as ui
 from playground.app.boards.images import ImagesBoard, download_prompt, image_dataset
 from playground.app.widgets import IMAGE_NAMES, sidebar_config
 
 PAGE = "images"
-ui.ensure_navigation()
+navigation.ensure_navigation()
 st.title("Images")
 st.caption("Handwritten digits, clothes and photos: MLPs on flattened pixels or small CNNs, watched while they learn.")
 
@@ -38,5 +38,5 @@ def make_board() -> ImagesBoard:
     return board
 
 
-board, view = ui.board_for(run, PAGE, make_board, redraw_seconds=1.0)  # image frames cost more: one a second
+board, view = run_view.board_for(run, PAGE, make_board, redraw_seconds=1.0)  # image frames cost more: one a second
 board.drawing(view)

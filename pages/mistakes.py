@@ -1,10 +1,10 @@
 """Mistake lab: a classic training bug committed on purpose, raced live against the correct loop."""
 import streamlit as st
 
-from playground.app import session as ui
+from playground.app import navigation, session as ui
 from playground.app.boards import mistakes as lab
 
-ui.ensure_navigation()
+navigation.ensure_navigation()
 st.title("Mistake lab")
 st.caption(
     "The bugs the tutorials warn about, made on purpose: the same network, the same starting weights and the same "

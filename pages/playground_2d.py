@@ -2,13 +2,13 @@
 import streamlit as st
 
 from playground.viz import charts
-from playground.app import session as ui
+from playground.app import navigation, run_view, session as ui
 from playground.app.take_away import apply_link, take_it_with_you
 from playground.app.widgets import sidebar_config
 from playground.app.boards.plane import Board2D
 
 PAGE = "2d"
-ui.ensure_navigation()
+navigation.ensure_navigation()
 apply_link(PAGE)
 st.title("2-D playground")
 st.caption("Pick a dataset and a network in the sidebar, press **Train**, and watch a real PyTorch model learn.")
@@ -24,5 +24,5 @@ if problem:
     st.error(problem)
     st.stop()
 run = ui.current_run(cfg, data)
-_, view = ui.board_for(run, PAGE, lambda: Board2D(data, cfg), charts.REDRAW_SECONDS)
+_, view = run_view.board_for(run, PAGE, lambda: Board2D(data, cfg), charts.REDRAW_SECONDS)
 take_it_with_you(cfg, view, data, PAGE)

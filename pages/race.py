@@ -1,10 +1,10 @@
 """Optimizer race: 2-4 optimizers train the same network from the same weights on the same batches, live."""
 import streamlit as st
 
-from playground.app import session as ui
+from playground.app import navigation, session as ui
 from playground.app.boards import race as ui_race
 
-ui.ensure_navigation()
+navigation.ensure_navigation()
 st.title("Optimizer race")
 st.caption(
     "Pick 2-4 optimizers, each with its own learning rate, and press **Race**: each trains its own copy of the same "

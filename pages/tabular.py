@@ -1,13 +1,13 @@
 """Tables and regression: the tutorials' tabular datasets, presets, and your own CSV."""
 import streamlit as st
 
-from playground.app import session as ui
+from playground.app import navigation, run_view, session as ui
 from playground.app.take_away import apply_link, take_it_with_you
 from playground.app.widgets import TABULAR_DATASETS, sidebar_config
 from playground.app.boards.tables import TabularBoard
 
 PAGE = "tabular"
-ui.ensure_navigation()
+navigation.ensure_navigation()
 apply_link(PAGE)
 st.title("Tables and regression")
 st.caption(
@@ -30,5 +30,5 @@ for note in data.notes:
 if ui.scale_tip(cfg, data):
     st.caption(ui.scale_tip(cfg, data))
 run = ui.current_run(cfg, data)
-_, view = ui.board_for(run, PAGE, lambda: TabularBoard(data, cfg))
+_, view = run_view.board_for(run, PAGE, lambda: TabularBoard(data, cfg))
 take_it_with_you(cfg, view, data, PAGE)

@@ -109,7 +109,7 @@ def page(browser, server):
     pg = context.new_page()
     pg.goto(server[0])
     pg.wait_for_selector(IDLE, timeout=60_000)
-    settle(pg)  # on a fresh server the first run is followed by a second one (ui.ensure_navigation)
+    settle(pg)  # on a fresh server the first run is followed by a second one (navigation.ensure_navigation)
     yield pg
     context.close()
 

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from playground.server import claims
-from playground.app import session as ui
+from playground.app import live as ui
 
 
 class Target:

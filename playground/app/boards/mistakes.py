@@ -10,7 +10,7 @@ import streamlit as st
 from playground.server import claims
 from playground import config as C
 from playground.viz import charts
-from playground.app import session as ui
+from playground.app import live, session as ui
 from playground.data.catalog import DATASETS
 from playground.engine.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, settings, snippet
 from playground.app.boards.plane import Slot
@@ -241,6 +241,6 @@ def race_live(race: Race, draw) -> None:
     def pace(epoch: int) -> float:  # seconds to wait so epoch lands at its share of RACE_SECONDS
         return start + (epoch - first) / max(race.n_epochs, 1) * RACE_SECONDS - time.monotonic()
 
-    ui.live(race, race.frames(), lambda: draw(race), lambda: race.done, ui.step_budget(), pace=pace)
+    live.live(race, race.frames(), lambda: draw(race), lambda: race.done, live.step_budget(), pace=pace)
     st.session_state.training = False
     st.rerun()

@@ -13,7 +13,7 @@ from playground.viz import charts
 from playground.engine import race as R
 from playground.data import catalog
 from playground.engine.models import LOSSES, OPTIMIZERS
-from playground.app import session as ui
+from playground.app import live, session as ui
 from playground.app.session import SAVED, is_training, widget_key
 from playground.app.boards.plane import Slot
 
@@ -217,6 +217,6 @@ def race_live(race: R.Race, draw) -> None:
             race.step()
             yield race.epoch
 
-    ui.live(race, rounds(), lambda: draw(race), lambda: race.done, ui.step_budget())
+    live.live(race, rounds(), lambda: draw(race), lambda: race.done, live.step_budget())
     st.session_state.training = False
     st.rerun()
