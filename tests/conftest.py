@@ -1,6 +1,7 @@
 """Shared fixtures: a real `streamlit run` server, Debian's Chromium driven by Playwright, a local HTTP server."""
 import functools
 import http.server
+import itertools
 import os
 import shutil
 import socket
@@ -44,6 +45,24 @@ def torch_threads():
     device.configure()
     yield torch.get_num_threads()
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def pause_live_after(monkeypatch):
+    """For AppTest page tests: pause_live_after(n) pauses every live loop after n steps, as Stop does.
+
+    AppTest runs the page script in the test's own process, so the loop's steps (claims.owned_steps, as
+    the live loop reaches it) can be cut short: the loop ends early, and the page's code after the loop
+    finds the run not done and shows the Stop state. The next script run (Train again) gets n steps more.
+    """
+    from playground.app import live
+
+    owned_steps = live.claims.owned_steps
+
+    def pause_after(n: int) -> None:
+        monkeypatch.setattr(live.claims, "owned_steps", lambda target, loop: itertools.islice(owned_steps(target, loop), n))
+
+    return pause_after
 
 
 def _unavailable(reason: str):

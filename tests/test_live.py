@@ -33,15 +33,17 @@ def test_draws_the_first_step_the_last_and_a_few_a_second_between():
             state["done"] = i == 29
             yield i
 
-    assert ui.live(Target(), steps(), lambda: draws.append(time.monotonic()), lambda: state["done"], redraw_seconds=0.1)
+    ui.live(Target(), steps(), lambda: draws.append(time.monotonic()), lambda: state["done"], redraw_seconds=0.1)
     assert 4 <= len(draws) <= 9  # 0.6 s of steps at one frame per 0.1 s, plus the first and the last
     assert draws[-1] >= draws[0] + 0.5
 
 
-def test_the_budget_pauses_like_stop_and_gives_the_slot_back():
-    turns = ui.training_turns()
+def test_steps_ending_before_done_return_and_give_the_slot_back():
+    """A loop whose steps end early (paused, not done) returns: the page's code after it shows the Stop state."""
+    turns, taken, slots_held = ui.training_turns(), [], []
     free = _free(turns)
-    assert ui.live(Target(), _steps(10), lambda: None, lambda: False, budget=3) is False
+    ui.live(Target(), _steps(3, 0.0, taken), lambda: slots_held.append(free - _free(turns)), lambda: False, redraw_seconds=0.0)
+    assert taken == [0, 1, 2] and slots_held == [1, 1, 1]  # every step drawn while holding one slot
     assert _free(turns) == free
 
 

@@ -73,9 +73,10 @@ def test_short_training_run_draws_curves_metrics_and_finishes():
     assert boundary["title_text"] == "Decision boundary, epoch 5" and boundary["alt"].startswith("Decision boundary, epoch 5")
 
 
-def test_stop_keeps_partial_history_and_train_continues():
-    at = _app(epochs=50, random_state=102, step_budget=4)
-    at.button(key="train").click().run()  # the budget pauses like Stop after 4 snapshots
+def test_stop_keeps_partial_history_and_train_continues(pause_live_after):
+    pause_live_after(4)  # each live loop pauses like Stop after 4 snapshots
+    at = _app(epochs=50, random_state=102)
+    at.button(key="train").click().run()
     assert not at.exception
     assert "Stopped after epoch 3" in at.info[0].value
     assert _epochs(_charts(at)["curves"]) == [0, 1, 2, 3]
@@ -192,8 +193,9 @@ def test_settings_survive_a_visit_to_another_page():
     assert at.selectbox(key="dataset").value == "xor" and at.number_input(key="epochs").value == 40
 
 
-def test_training_on_one_page_does_not_start_training_on_another():
-    at = _app(epochs=1000, step_budget=2)
+def test_training_on_one_page_does_not_start_training_on_another(pause_live_after):
+    pause_live_after(2)  # were it to train, it would not train 1000 epochs
+    at = _app(epochs=1000)
     at.session_state["training"] = "2d"  # as if Train was pressed and the user left mid-run
     at.switch_page("pages/tabular.py").run()
     assert not at.exception

@@ -88,9 +88,10 @@ def test_each_mistake_races_without_exception(name):
     assert _charts(at)["with the mistake"]["title_text"].endswith("epoch 2")
 
 
-def test_stop_keeps_partial_histories_and_run_continues():
-    at = _app(mistakes_epochs=40, step_budget=3)
-    at.button(key="mistakes_run").click().run()  # the budget pauses like Stop after 3 frames
+def test_stop_keeps_partial_histories_and_run_continues(pause_live_after):
+    pause_live_after(3)  # each live loop pauses like Stop after 3 frames
+    at = _app(mistakes_epochs=40)
+    at.button(key="mistakes_run").click().run()
     assert not at.exception
     assert "Stopped after epoch 2" in at.info[1].value
     assert _points(_charts(at)["curves"])["with the mistake: test loss"] == [0, 1, 2]

@@ -11,7 +11,7 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "race.py")
 def _app(**state) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     for key, value in state.items():
-        at.session_state[key if key.startswith("race_") or key == "step_budget" else f"race_{key}"] = value
+        at.session_state[key if key.startswith("race_") else f"race_{key}"] = value
     return at.run()
 
 
@@ -96,8 +96,9 @@ def test_a_diverging_optimizer_is_reported_while_the_other_finishes():
     assert table["diverged"][0].startswith("yes") and table["diverged"][1] == "no" and table["epochs"][1] == 12
 
 
-def test_stop_keeps_partial_results_and_race_continues():
-    at = _app(epochs=200, step_budget=3)  # the budget pauses like Stop after 3 rounds
+def test_stop_keeps_partial_results_and_race_continues(pause_live_after):
+    pause_live_after(3)  # each live loop pauses like Stop after 3 rounds
+    at = _app(epochs=200)
     _race(at)
     assert not at.exception
     assert "Stopped after epoch 2" in at.info[0].value

@@ -25,13 +25,8 @@ def training_turns() -> Turns:
     return Turns(default_slots())
 
 
-def step_budget() -> int | None:
-    """The tests' knob, one for every live loop: session state "step_budget" = N pauses the loop after N steps, as Stop does."""
-    return st.session_state.get("step_budget")
-
-
-def live(target, steps: Iterable, draw: Callable[[], None], done: Callable[[], bool], budget: int | None = None,
-         redraw_seconds: float = REDRAW_SECONDS, pace: Callable[[object], float] | None = None) -> bool:
+def live(target, steps: Iterable, draw: Callable[[], None], done: Callable[[], bool],
+         redraw_seconds: float = REDRAW_SECONDS, pace: Callable[[object], float] | None = None) -> None:
     """Drive a training loop (a run's snapshots, a race's rounds) in a training slot, drawing as it goes.
 
     draw() runs at the first step, at the end, and every `redraw_seconds` of this session's own
@@ -41,21 +36,21 @@ def live(target, steps: Iterable, draw: Callable[[], None], done: Callable[[], b
     the slot is free meanwhile. Stop (or any widget) interrupts at the next Streamlit call inside
     draw(), or before the next step once the new script run has claimed `target` (the run or race
     that `steps` trains, see claims.py); the slot is given back and the loop stays suspended in
-    session state. Returns False when the tests' step budget paused the loop before it was done.
+    session state. It returns when `steps` ends: the loop is done, or paused before it (done() tells which).
     """
     try:
-        return _live(target, steps, draw, done, budget, redraw_seconds, pace)
+        _live(target, steps, draw, done, redraw_seconds, pace)
     except claims.Superseded:
         st.stop()  # a newer script run of this session has taken the run over: this one ends, drawing nothing more
 
 
-def _live(target, steps, draw, done, budget, redraw_seconds, pace) -> bool:
+def _live(target, steps, draw, done, redraw_seconds, pace) -> None:
     turns = training_turns()
     if turns.busy:
         draw()  # others are training: show this run's board (and notice a Stop) while it queues
     with turns.turn() as turn:
         last_draw = last_step = float("-inf")
-        for n, step in enumerate(claims.owned_steps(target, steps), 1):
+        for step in claims.owned_steps(target, steps):
             wait = pace(step) if pace else 0.0
             if wait > 0:
                 turn.pause(wait)
@@ -69,11 +64,8 @@ def _live(target, steps, draw, done, budget, redraw_seconds, pace) -> bool:
                 last_draw = now  # frames start every redraw_seconds, whatever a draw costs
                 draw()
             last_step = turn.clock()
-            if budget and n >= budget and not done():
-                return False
             if turn.share():
                 last_draw = float("-inf")  # back from the queue: draw first, so a Stop pressed meanwhile acts now
-    return True
 
 
 def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
@@ -82,7 +74,7 @@ def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
     Stop (or any widget) interrupts this at the next Streamlit call inside draw(); the run's
     suspended loop and history stay in session state, so Train picks up where it left off.
     """
-    live(run, run.snapshots(), lambda: draw(run), lambda: run.done, step_budget(), redraw_seconds)
+    live(run, run.snapshots(), lambda: draw(run), lambda: run.done, redraw_seconds=redraw_seconds)
     _show_stopped(run)
 
 

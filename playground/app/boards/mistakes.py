@@ -241,6 +241,6 @@ def race_live(race: Race, draw) -> None:
     def pace(epoch: int) -> float:  # seconds to wait so epoch lands at its share of RACE_SECONDS
         return start + (epoch - first) / max(race.n_epochs, 1) * RACE_SECONDS - time.monotonic()
 
-    live.live(race, race.frames(), lambda: draw(race), lambda: race.done, live.step_budget(), pace=pace)
+    live.live(race, race.frames(), lambda: draw(race), lambda: race.done, pace=pace)
     st.session_state.training = False
     st.rerun()

@@ -217,6 +217,6 @@ def race_live(race: R.Race, draw) -> None:
             race.step()
             yield race.epoch
 
-    live.live(race, rounds(), lambda: draw(race), lambda: race.done, live.step_budget())
+    live.live(race, rounds(), lambda: draw(race), lambda: race.done)
     st.session_state.training = False
     st.rerun()
