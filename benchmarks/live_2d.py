@@ -21,7 +21,7 @@ import torch  # noqa: E402
 from playground.viz import charts  # noqa: E402
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from playground.data.tables import load_dataset  # noqa: E402
-from playground.engine.training import Run  # noqa: E402
+from playground.engine.run import Run  # noqa: E402
 
 REDRAW_SECONDS = charts.REDRAW_SECONDS  # the 2-D page's live redraw interval
 CFG = Config(

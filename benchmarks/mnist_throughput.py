@@ -25,7 +25,7 @@ from torchvision import datasets, transforms  # noqa: E402
 from playground.data import images  # noqa: E402
 from playground.data.types import Dataset  # noqa: E402
 from playground.teaching.presets import PRESETS  # noqa: E402
-from playground.engine.training import Run  # noqa: E402
+from playground.engine.run import Run  # noqa: E402
 
 CFG = PRESETS["mnist_mlp"].config
 

@@ -12,7 +12,7 @@ import torch  # noqa: E402
 
 from playground.data.tables import load_dataset  # noqa: E402
 from playground.teaching.presets import PRESETS, measure  # noqa: E402
-from playground.engine.training import Run  # noqa: E402
+from playground.engine.run import Run  # noqa: E402
 
 
 def main() -> None:

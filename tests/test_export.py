@@ -8,7 +8,7 @@ import pytest
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data.tables import load_dataset
 from playground.teaching.export import script, settings_from_json, settings_json
-from playground.engine.training import Run
+from playground.engine.run import Run
 
 CASES = {
     "moons-adam": Config().replace(epochs=8),

@@ -5,7 +5,7 @@ from torch import nn
 from playground.config import Config, ModelConfig
 from playground.data.tables import load_dataset
 from playground.engine.models import ACTIVATIONS, OPTIMIZERS, build_model, build_optimizer, has_batchnorm, n_parameters, seeded_model
-from playground.engine.training import Run
+from playground.engine.run import Run
 
 
 def test_layers_follow_the_config():

@@ -8,7 +8,7 @@ from apptest_helpers import data_url_image, echarts_specs, metrics, run_app, ser
 
 import playground.app.session as ui
 from playground.data import catalog
-from playground.engine.training import Run
+from playground.engine.run import Run
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")

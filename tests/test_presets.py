@@ -4,7 +4,7 @@ from playground.data.catalog import DATASETS, IMAGE_DATASETS
 from playground.data.tables import load_dataset
 from playground.engine.models import LOSSES
 from playground.teaching.presets import PRESETS, measure
-from playground.engine.training import Run
+from playground.engine.run import Run
 from seeds import SEEDS, median_over_seeds
 
 

@@ -6,7 +6,7 @@ from typing import Callable, Iterable
 import streamlit as st
 
 from playground.app.session import finish
-from playground.engine.training import Run
+from playground.engine.run import Run
 from playground.server import claims
 from playground.server.turns import Turns, default_slots
 

@@ -9,7 +9,7 @@ import streamlit as st
 from playground import config as C
 from playground.app.live import REDRAW_SECONDS, step_epoch, train_live
 from playground.app.session import is_training, set_widgets, start_training, stop_training, widget_key
-from playground.engine.training import Run
+from playground.engine.run import Run
 
 
 def _more_epochs(run: Run) -> int:

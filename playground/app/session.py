@@ -11,7 +11,8 @@ from playground.data.tables import load_dataset, split_table
 from playground.data.types import Table
 from playground.engine.models import LOSSES
 from playground.server.store import ResultStore
-from playground.engine.training import ENGINE_VERSION, Run
+from playground.engine.run import Run
+from playground.engine.training import ENGINE_VERSION
 
 RUNS_PER_SESSION = 4
 

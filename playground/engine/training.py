@@ -1,4 +1,4 @@
-"""The training loop as a generator of snapshots, and the resumable Run that owns it."""
+"""The training loop as a generator of snapshots, its History, and the evaluation helpers around it."""
 from __future__ import annotations
 
 import contextlib
@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.engine.models import LOSSES, build_optimizer, has_batchnorm, seeded_model
+from playground.engine.models import LOSSES, has_batchnorm
 
 # Bump when a change to the engine changes results, so stored runs are not reused.
 ENGINE_VERSION = 1
@@ -75,11 +75,6 @@ def evaluating(model: nn.Module):
 
 
 EVAL_CHUNK = 2048  # rows per forward pass when evaluating: bounds memory on big image sets
-# Image sets whose float32 copy fits in this many bytes are normalised once per run; bigger
-# ones (full MNIST, CIFAR-10) stay uint8 and are normalised batch by batch.
-PRELOAD_BYTES = 64 * 2**20
-MAX_FRAMES = 60  # saved epochs for replay per run...
-FRAME_BYTES = 4 * 2**20  # ...within this many bytes of weights (big CNNs keep few or none)
 
 
 def _prepared(X, device, transform):
@@ -249,132 +244,3 @@ def _diverged(epoch: int, loss, start: float | None = None, stuck: bool = False)
         "overshoots. Try a learning rate 10x smaller, or an adaptive optimizer such as Adam. "
         f"Showing the last good state (after epoch {epoch - 1})."
     )
-
-
-class Run:
-    """One session's training run for one config: the model, its optimizer and the suspended loop.
-
-    Iterating `snapshots()` again after an interruption resumes exactly where it stopped,
-    so a stopped-then-resumed run matches an uninterrupted one step for step.
-    """
-
-    from_store = False  # True when rebuilt from a stored result rather than trained here
-    replay_of: Run | None = None  # set on a view_at() replay of another run
-
-    def __init__(self, cfg, data, device: str = "cpu"):
-        problem = LOSSES[cfg.train.loss].problem(data.n_classes)
-        if problem:
-            raise ValueError(problem)
-        self.cfg = cfg
-        self.n_classes = data.n_classes
-        self.model = seeded_model(cfg.model, data.input_shape, data.n_classes, cfg.train.loss, cfg.train.seed)
-        self.model.to(device)
-        self.history = History()
-        self.snapshot: Snapshot | None = None
-        self.frames: dict[int, dict] = {}  # epoch -> CPU state_dict, for replay; thinned on long runs
-        state_bytes = sum(v.numel() * v.element_size() for v in self.model.state_dict().values())
-        self._max_frames = min(MAX_FRAMES, FRAME_BYTES // max(state_bytes, 1))
-        self._stride = 1  # epochs between saved frames; doubles whenever the budget is reached
-        self._loop: Iterator[Snapshot] | None = None
-        self._target = cfg.train.epochs  # the epochs to train in all; extend() raises it
-        self._data, self._device = data, device
-
-    @classmethod
-    def finished(cls, cfg, data, state_dict: dict, history: History, snapshot: Snapshot, frames: dict | None = None,
-                 device: str = "cpu") -> Run:
-        """A run rebuilt from a stored result: a fresh module of this session's own."""
-        run = cls(cfg, data, device)
-        run.model.load_state_dict(state_dict)
-        run.history = history.copy()
-        run.snapshot = Snapshot(snapshot.epoch, snapshot.step, snapshot.n_epochs, run.history, True, snapshot.diverged)
-        run.frames = dict(frames or {})  # the states inside are never modified, so sharing them is safe
-        run.from_store = True
-        return run
-
-    def _record_frame(self, snap: Snapshot) -> None:
-        """Keep the weights every `stride` epochs, evenly over the whole run, plus the latest epoch;
-        past the budget the stride doubles (0, 2, 4, ... then 0, 4, 8, ...), so early epochs stay replayable."""
-        if self._max_frames < 2 or snap.epoch in self.frames:
-            return
-        self.frames[snap.epoch] = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
-        while len(self.frames) > self._max_frames:
-            self._stride *= 2
-            self._drop_off_stride(keep=snap.epoch)
-        self._drop_off_stride(keep=snap.epoch)  # the previous latest epoch, if it was off the stride
-
-    def _drop_off_stride(self, keep: int) -> None:
-        for epoch in [e for e in self.frames if e % self._stride and e != keep]:
-            del self.frames[epoch]
-
-    def view_at(self, epoch: int) -> Run:
-        """This run as it stood after `epoch` (a saved frame): its own model, history up to then."""
-        history = self.history.copy()
-        keep = [i for i, e in enumerate(history.epoch) if e <= epoch]
-        for name in ("epoch", "train_loss", "test_loss", "train_score", "test_score"):
-            setattr(history, name, [getattr(history, name)[i] for i in keep])
-        batches = [i for i, e in enumerate(history.batch_epoch) if e <= epoch]
-        history.batch_epoch = [history.batch_epoch[i] for i in batches]
-        history.batch_loss = [history.batch_loss[i] for i in batches]
-        snap = Snapshot(epoch, 0, self.cfg.train.epochs, history, done=True)
-        view = Run.finished(self.cfg, self._data, self.frames[epoch], history, snap, device=self._device)
-        view.replay_of = self
-        return view
-
-    @property
-    def done(self) -> bool:
-        return self.snapshot is not None and self.snapshot.done
-
-    @property
-    def started(self) -> bool:
-        return self._loop is not None or self.snapshot is not None
-
-    def snapshots(self) -> Iterator[Snapshot]:
-        """The live loop; the same suspended generator every call until it is finished."""
-        if self.done:  # finished here or rebuilt from the store: nothing left to train
-            return
-        if self._loop is None:
-            self._loop = self._start()
-        for snap in self._loop:
-            self.snapshot = snap
-            self._record_frame(snap)
-            yield snap
-            if snap.done:  # leave the loop suspended at its last snapshot: extend() may ask for more epochs
-                return
-
-    @property
-    def extendable(self) -> bool:
-        """Whether extend() can train this finished run on exactly (not diverged, its loop still here)."""
-        return self.done and not self.snapshot.diverged and self._loop is not None
-
-    def extend(self, n_epochs: int) -> None:
-        """Train this finished run on to n_epochs in all: the same result as a run asked for n_epochs from the start."""
-        if not self.extendable or n_epochs <= self.snapshot.epoch:
-            raise ValueError(f"This run cannot be trained on to {n_epochs} epochs.")
-        self.cfg = self.cfg.replace(epochs=n_epochs)
-        self._target = n_epochs
-        self.snapshot = Snapshot(self.snapshot.epoch, self.snapshot.step, n_epochs, self.history)
-
-    def _start(self) -> Iterator[Snapshot]:
-        cfg, d, dev = self.cfg.train, self._data, self._device
-        X_train, X_test = torch.as_tensor(d.X_train, device=dev), torch.as_tensor(d.X_test, device=dev)
-        transform = d.transform
-        if transform is not None and (X_train.numel() + X_test.numel()) * 4 <= PRELOAD_BYTES:
-            X_train, X_test, transform = transform(X_train), transform(X_test), None  # small: normalise once
-        tensors = (X_train, torch.as_tensor(d.y_train, device=dev), X_test, torch.as_tensor(d.y_test, device=dev))
-        optimizer = build_optimizer(cfg, self.model.parameters())
-        generator = torch.Generator().manual_seed(cfg.seed)
-        return train(self.model, optimizer, LOSSES[cfg.loss], tensors, lambda: self._target, cfg.batch_size, generator,
-                     self.history, transform)
-
-    def proba(self, X) -> np.ndarray:
-        """Class probabilities for raw rows (or uint8 images) of this run's data."""
-        return predict_proba(self.model, X, self.cfg.train.loss, self._data.transform)
-
-    def predict(self, X) -> np.ndarray:
-        """Predicted classes (or values) for raw rows of this run's data."""
-        return predict(self.model, X, self.cfg.train.loss, self._data.transform)
-
-    def result(self) -> tuple[dict, History, Snapshot, dict]:
-        """Immutable copies to put in the shared store: CPU state_dict, history, last snapshot, replay frames."""
-        state = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
-        return state, self.history.copy(), self.snapshot, dict(self.frames)

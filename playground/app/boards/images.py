@@ -16,7 +16,7 @@ from playground.data.tables import load_dataset
 from playground.data.types import Dataset
 from playground.data.drawing import to_digit_image
 from playground.engine.models import LOSSES, layer_table
-from playground.engine.training import Run
+from playground.engine.run import Run
 from playground.app.session import is_training
 from playground.app.boards.plane import Slot, show_curves, show_progress, show_status
 

@@ -10,7 +10,7 @@ from playground.viz import charts
 from playground.viz import network_charts
 from playground.engine.inside import layer_weights, neuron_maps
 from playground.engine.models import LOSSES, n_parameters
-from playground.engine.training import Run
+from playground.engine.run import Run
 from playground.app.session import is_training
 
 AUTO = -1  # the point picker's "least sure point" option

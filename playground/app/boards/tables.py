@@ -11,7 +11,7 @@ from sklearn.preprocessing import StandardScaler
 from playground.viz import charts
 from playground.viz import table_charts
 from playground.engine.models import LOSSES, n_parameters
-from playground.engine.training import Run
+from playground.engine.run import Run
 from playground.app.session import is_training
 from playground.app.boards.plane import Slot, show_curves, show_progress, show_status
 
