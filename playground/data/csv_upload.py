@@ -1,34 +1,21 @@
-"""Uploaded CSV bytes -> a clean numeric table for training, or a CsvError a student can act on."""
+"""Uploaded CSV bytes -> a clean numeric table for training, or a CsvError a student can act on (csv_cells reads the bytes)."""
 from __future__ import annotations
 
-import csv
-import io
-import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
-MB = 1024 * 1024
-MAX_BYTES = 5 * MB
+from playground.data.csv_cells import MAX_BYTES, MB, CsvError, numbers, read_cells
+
+__all__ = ["MAX_BYTES", "MB", "CsvError", "CsvTable", "read_csv_table", "sniff_columns"]
+
 MIN_ROWS = 10
 MAX_CLASSES = 20  # whole-number targets with more distinct values are quantities, not classes
 MAX_CATEGORIES = 50  # text columns with more distinct values are likely IDs or free text
 MAX_LISTED = 30  # column names listed in one error message
-MISSING = {"", "?", "na", "n/a", "#n/a", "nan", "null", "none"}  # compared lower-cased
-SEPARATORS = (";", "\t", ",")  # on a tie ';' wins: ';' files often hold decimal commas
-SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
-FLOAT32_MAX = float(np.finfo(np.float32).max)  # larger values would become inf in X
-SNIFF_CHARS = 64 * 1024  # the separator is judged on the file's first lines
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # never in text; typical of images, zips, .xlsx
 _COMMA_NUMBER = r"[+-]?\d+(,\d+)*"  # '3,5' or '1,000' (no point): commas in numbers
-_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-
-
-class CsvError(ValueError):
-    """A user-facing message: what is wrong with the file and what to do."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +37,7 @@ class CsvTable:
 
 def sniff_columns(raw: bytes, *, header: bool | None = None) -> list[str]:
     """Column names as the user will see them in a 'target column' picker (after header detection)."""
-    frame, _ = _load(raw, header, MAX_BYTES)
+    frame, _ = read_cells(raw, header, MAX_BYTES)
     return list(frame.columns)
 
 
@@ -59,7 +46,7 @@ def read_csv_table(raw: bytes, target: str | None = None, *, header: bool | None
                    max_bytes: int = MAX_BYTES) -> CsvTable:
     """Raw CSV bytes -> a clean numeric CsvTable, or a CsvError that says what to fix."""
     _check_options(missing, categorical, task)
-    frame, notes = _load(raw, header, max_bytes)
+    frame, notes = read_cells(raw, header, max_bytes)
     target = _pick_target(list(frame.columns), target)
     n_file_rows = len(frame)
     frame = _typed(frame)
@@ -87,138 +74,7 @@ def _check_options(missing: str, categorical: str, task: str | None) -> None:
             raise ValueError(f"{name} must be one of {allowed}, got {value!r}.")
 
 
-# --- bytes -> named string cells ---------------------------------------------------------------
-
-def _load(raw: bytes, header: bool | None, max_bytes: int) -> tuple[pd.DataFrame, list[str]]:
-    """Named columns of stripped strings (NaN where missing), plus notes on how the file was read."""
-    text = _decode(raw, max_bytes)
-    separator = _detect_separator(text)
-    names, body, note = _split_header(_parse_cells(text, separator), header)
-    body.columns = names
-    read = f"Read {len(body)} data row(s) and {len(names)} column(s) separated by {SEPARATOR_NAMES[separator]}."
-    return body, [read, note]
-
-
-def _decode(raw: bytes, max_bytes: int) -> str:
-    """The file's text; size and binary checks run first so the parser never sees huge or binary input."""
-    if len(raw) > max_bytes:
-        raise CsvError(f"The file is {_megabytes(len(raw), up=True)}, larger than the "
-                       f"{_megabytes(max_bytes)} limit. Upload a smaller file, for example a sample of its rows.")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = _decode_utf16(raw)  # Excel's "Unicode text" export
-    else:
-        try:
-            text = raw.decode("utf-8-sig")  # -sig drops the byte-order mark Excel puts first
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")  # older Windows exports; latin-1 maps every byte
-    if _CONTROL.search(text):
-        raise _not_text()
-    if not text.strip():
-        raise CsvError("The file is empty: it has no rows or columns. Choose a CSV file that holds your data.")
-    return text
-
-
-def _decode_utf16(raw: bytes) -> str:
-    """UTF-16 text with a byte-order mark, or the not-a-text-file error."""
-    try:
-        return raw.decode("utf-16")
-    except UnicodeDecodeError:
-        raise _not_text() from None
-
-
-def _not_text() -> CsvError:
-    """The error for images, zips, Excel workbooks and other binary files."""
-    return CsvError("This is not a text CSV file: it contains binary data, as images, zip files and Excel "
-                    "workbooks (.xlsx) do. Open it in a spreadsheet program and save it as "
-                    "'CSV (comma separated values)', then upload that file.")
-
-
-def _megabytes(n_bytes: int, up: bool = False) -> str:
-    """'5 MB', '5.1 MB': file sizes round up so a file just over the limit never looks equal to it."""
-    value = math.ceil(n_bytes / MB * 10) / 10 if up else round(n_bytes / MB, 1)
-    return f"{value:g} MB"
-
-
-def _detect_separator(text: str) -> str:
-    """The separator that splits the first lines into the most cells, the same number on every line."""
-    lines = [line for line in text[:SNIFF_CHARS].splitlines()[:50] if line.strip()]
-    if len(text) > SNIFF_CHARS and len(lines) > 1:
-        lines = lines[:-1]  # the last sampled line may be cut off mid-row
-    scores = {sep: _separator_score(lines, sep) for sep in SEPARATORS}
-    best = max(SEPARATORS, key=scores.get)  # max keeps the first of equal scores
-    return best if scores[best][1] > 1 else ","
-
-
-def _separator_score(lines: list[str], separator: str) -> tuple[bool, int]:
-    """(every line has the same number (>1) of cells, the most common number of cells)."""
-    widths = [len(row) for row in csv.reader(lines, delimiter=separator)]
-    modal = max(set(widths), key=widths.count)
-    return len(set(widths)) == 1 and modal > 1, modal  # one cell per line is no evidence for a separator
-
-
-def _parse_cells(text: str, separator: str) -> pd.DataFrame:
-    """Every cell as a stripped string, NaN where missing; parser failures become CsvErrors."""
-    try:
-        cells = pd.read_csv(io.StringIO(text), sep=separator, header=None, dtype=str,
-                            na_filter=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as err:
-        raise CsvError(_parser_message(err, separator)) from None
-    return cells.astype(object).map(_clean_cell)
-
-
-def _clean_cell(cell):
-    """The cell with runs of whitespace (even quoted line breaks) made one space; NaN when missing."""
-    if not isinstance(cell, str):
-        return np.nan
-    cell = " ".join(cell.split())  # names and values must fit on one line in pickers and messages
-    return np.nan if cell.lower() in MISSING else cell
-
-
-def _parser_message(err: Exception, separator: str) -> str:
-    """A plain sentence for a pandas parser error."""
-    ragged = _RAGGED.search(str(err))
-    if ragged:
-        expected, line, saw = ragged.groups()
-        return (f"Line {line} of the file has {saw} cells but the first line has {expected}. Every row needs "
-                f"the same number of cells, separated by {SEPARATOR_NAMES[separator]}; fix or delete that line.")
-    detail = (str(err).strip().splitlines() or [type(err).__name__])[0]
-    return (f"The file could not be read as a table ({detail}). Check that it is a CSV file with one row "
-            "per line and that every opening quote mark is closed.")
-
-
-def _split_header(cells: pd.DataFrame, header: bool | None) -> tuple[list[str], pd.DataFrame, str]:
-    """Column names, the data rows, and a note; header=None guesses from the first row."""
-    if header is None:
-        header = len(cells) > 0 and _looks_like_header(cells)
-    if not header:
-        names = [f"col{j + 1}" for j in range(cells.shape[1])]
-        return names, cells, "No header row, so the columns are named col1, col2, ..."
-    names = _unique_names(cells.iloc[0])
-    return names, cells.iloc[1:].reset_index(drop=True), "Used the first row as column names."
-
-
-def _looks_like_header(cells: pd.DataFrame) -> bool:
-    """True when the first row has text above numbers, or is all text that never repeats below it."""
-    first, rest = cells.iloc[0], cells.iloc[1:]
-    text = [c for c in cells if isinstance(first[c], str) and _numbers(first[[c]]) is None]
-    if any(_numbers(rest[c]) is not None for c in text):
-        return True
-    # all-text tables: names are unique to the first row, while values (like 'red') recur
-    all_text = len(text) == first.notna().sum() > 0
-    return all_text and all(first[c] not in set(rest[c].dropna()) for c in text)
-
-
-def _unique_names(row: pd.Series) -> list[str]:
-    """Header cells as names: blanks become colN, repeats get _2, _3, ..."""
-    names: list[str] = []
-    for j, cell in enumerate(row):
-        base = cell if isinstance(cell, str) else f"col{j + 1}"
-        name, k = base, 2
-        while name in names:
-            name, k = f"{base}_{k}", k + 1
-        names.append(name)
-    return names
-
+# --- cells -> target column -------------------------------------------------------------------------
 
 def _pick_target(names: list[str], target: str | None) -> str:
     """The target column's name: the last column by default."""
@@ -241,20 +97,11 @@ def _listing(names: list[str]) -> str:
 
 # --- string cells -> typed columns ----------------------------------------------------------------
 
-def _numbers(column: pd.Series) -> pd.Series | None:
-    """The column as float64, NaN for missing or infinite cells; None when any cell is text."""
-    values = pd.to_numeric(column, errors="coerce")
-    if values[column.notna()].isna().any():
-        return None
-    values = values.astype(np.float64)
-    return values.where(values.abs() <= FLOAT32_MAX)  # inf, and overflow to inf in float32, count as missing
-
-
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Numeric columns as float64; text columns stay strings."""
     columns = {}
     for name, column in frame.items():
-        values = _numbers(column)
+        values = numbers(column)
         if values is None:
             _check_comma_numbers(name, column)
         columns[name] = column if values is None else values
@@ -277,7 +124,7 @@ def _decide_task(target: pd.Series, task: str | None, name: str) -> tuple[str, s
     """'classification' or 'regression' for this target, and a note saying why."""
     numeric = is_numeric_dtype(target)
     if task == "regression" and not numeric:
-        example = next(v for v in target.dropna() if _numbers(pd.Series([v])) is None)
+        example = next(v for v in target.dropna() if numbers(pd.Series([v])) is None)
         raise CsvError(f"The target '{name}' contains text (like '{example}'), so it cannot be "
                        "predicted as a number. Choose classification, or pick a numeric target column.")
     if task:
