@@ -1,4 +1,9 @@
-"""Frozen, hashable run settings: validated on creation, round-trip through URL params."""
+"""Frozen, hashable run settings, and the one settings table they are checked, linked, saved and shown from.
+
+Like TensorFlow Playground's State.PROPS, SETTINGS has one row per setting: its Config field (also its URL
+parameter and settings-JSON key), its label and help, its limits and the steps a widget offers. The widgets,
+share links, settings files, the exported script's arguments and classroom hiding are all derived from it.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -6,11 +11,13 @@ import math
 from dataclasses import dataclass, field, fields
 
 from playground.data.catalog import DATASETS, IMAGE_DATASETS
-from playground.engine import models
+from playground.engine.models import ACTIVATIONS, LOSSES, OPTIMIZERS
 
-# Widget ranges live here so the page and the validation agree.
-# The learning rates the widgets offer: 1-3 steps over LIMITS["lr"] (a page may offer a stretch of them, lr_steps)
+# The learning rates the widgets offer: 1-3 steps over the lr limits (a page may offer a stretch of them, lr_steps)
 LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_STEPS = (1, 2, 4, 8, 10, 16, 32, 64, 128, 256, 512, 1024)  # 10: the Pima tutorial's
+DECAY_STEPS = (0.0, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0)
+SEEDS = (0, 2**31 - 1)
 
 
 def lr_steps(low: float = LR_STEPS[0], high: float = LR_STEPS[-1]) -> tuple[float, ...]:
@@ -18,31 +25,113 @@ def lr_steps(low: float = LR_STEPS[0], high: float = LR_STEPS[-1]) -> tuple[floa
     return tuple(v for v in LR_STEPS if low <= v <= high)
 
 
-LIMITS = {
-    "n_samples": (50, 2000),
-    "test_fraction": (0.1, 0.9),
-    "n_layers": (0, 6),
-    "width": (1, 64),
-    "wide_width": (1, 1024),  # image pages: the tutorials' 128- and 512-unit layers
-    "n_blocks": (0, 4),
-    "channels": (1, 128),
-    "kernel": (1, 7),
-    "pool": (1, 4),
-    "dropout": (0.0, 0.9),
-    "lr": (1e-5, 10.0),
-    "batch_size": (1, 1024),
-    "epochs": (1, 10_000),
-    "weight_decay": (0.0, 1.0),
-    "seed": (0, 2**31 - 1),
-}
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table."""
+
+    name: str  # the Config field, its URL parameter and settings-JSON key; the widget's key unless `control` says
+    part: str | None  # "data", "model" or "train"; None for a widget inside another setting (a layer's width)
+    label: str  # the widget's label, and the value's name in messages
+    help: str  # the widget's tooltip
+    widget: str = ""  # the Streamlit widget that sets it ("slider", "selectbox", ...); "" for none
+    limits: tuple | None = None  # (low, high) a value must lie in; for a tuple setting, its length
+    steps: tuple | None = None  # the values a widget offers when they are not a plain range
+    step: float | None = None  # the slider's or number box's step
+    choices: dict | None = None  # a registry (name -> entry with .label and .about) the value must name
+    text: str = "value"  # how a link writes it: "value", "ints" (8,8) or "blocks" (16x3x2x0;32x3x2x0)
+    control: str = ""  # the widget key, when it is not the field's name (hidden is set by n_layers)
+    items: tuple[str, ...] = ()  # the rows of the widgets inside it (the layer widths), hidden along with it
+    widget_limits: tuple | None = None  # a narrower range the 2-D and tables pages offer
+    script: bool = False  # the exported script takes it as a command-line option (--lr 0.1)
+
+    @property
+    def key(self) -> str:
+        return self.control or self.name
+
+
+def _table(*rows: Setting) -> dict[str, Setting]:
+    return {row.name: row for row in rows}
+
+
+SETTINGS: dict[str, Setting] = _table(
+    # data
+    Setting("dataset", "data", "Dataset", "The data to learn from.", "selectbox"),
+    Setting("n_classes", "data", "Classes", "How many groups of points (colours) the network must tell apart.", "slider"),
+    Setting("n_samples", "data", "Number of samples", "How many points to generate in total (train + test). More points: a "
+            "clearer picture, slower epochs.", "slider", (50, 2000), step=50, script=True),
+    Setting("noise", "data", "Noise", "How much random jitter blurs the data. 0 gives clean shapes; high noise makes classes "
+            "overlap.", "slider", step=0.05, script=True),  # its range and label come from the dataset (catalog.DatasetSpec)
+    Setting("test_fraction", "data", "Test split", "Share of the rows held out for testing. The network never trains on "
+            "them, so the test score shows how well it generalises to new data.", "slider", (0.1, 0.9), step=0.05, script=True),
+    Setting("random_state", "data", "Data seed", "Same seed, same train/test split (and the same points for generated "
+            "data).", "number_input", SEEDS, script=True),
+    Setting("standardize", "data", "Standardise features", "Rescale every feature to mean 0 and standard deviation 1 (using "
+            "the training split only). Features on very different scales (like a glucose level and a pedigree score) "
+            "otherwise slow learning down.", "checkbox", script=True),
+    Setting("upload", "data", "Uploaded file", "The content hash of an uploaded CSV and its reading options."),
+    # model
+    Setting("conv", "model", "Conv blocks", "Convolution blocks before the dense layers: each slides small filters over the "
+            "image to find edges and shapes. 0 gives a plain MLP on the flattened pixels.", "number_input", (0, 4),
+            text="blocks", control="n_blocks", items=("channels", "kernel", "pool", "conv_dropout")),
+    Setting("channels", None, "B{i} ch.", "Block {i}: how many filters (output channels).", "number_input", (1, 128),
+            control="conv_ch"),
+    Setting("kernel", None, "B{i} kernel", "Block {i}: filter size in pixels (padding keeps the image size).", "selectbox",
+            (1, 7), steps=(1, 3, 5, 7), control="conv_k"),
+    Setting("pool", None, "B{i} pool", "Block {i}: max-pool factor; 2 halves the width and height, 1 means no pooling.",
+            "selectbox", (1, 4), steps=(1, 2, 3, 4), control="conv_pool"),
+    Setting("conv_dropout", None, "B{i} drop", "Block {i}: dropout after the block while training.", "selectbox", (0.0, 0.9),
+            steps=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5), control="conv_drop"),
+    Setting("hidden", "model", "Hidden layers", "Layers of neurons between input and output. 0 hidden layers is a linear "
+            "model (logistic regression for classes): one straight boundary.", "number_input", (0, 6), text="ints",
+            control="n_layers", items=("width",)),
+    # the images page offers the tutorials' 128- and 512-unit layers
+    Setting("width", None, "Layer {i}", "Neurons in hidden layer {i}. More neurons can draw more complicated boundaries.",
+            "number_input", (1, 1024), widget_limits=(1, 64)),
+    Setting("activation", "model", "Activation", "The non-linearity after each hidden layer.", "selectbox",
+            choices=ACTIVATIONS),
+    Setting("batchnorm", "model", "BatchNorm", "Normalise each hidden layer's outputs over the batch: often trains faster "
+            "and tolerates larger learning rates.", "checkbox"),
+    Setting("dropout", "model", "Dropout", "While training, switch off this share of hidden neurons at random, so the "
+            "network cannot rely on any single one: a guard against overfitting. Turned off for evaluation.", "slider",
+            (0.0, 0.9), step=0.05),
+    Setting("bias", "model", "Bias terms", "Give every neuron a bias (an offset added to its weighted sum). Without it, "
+            "every boundary and fitted line must pass through the origin.", "checkbox"),
+    # training
+    Setting("optimizer", "train", "Optimizer", "The rule that turns gradients into weight updates.", "selectbox",
+            choices=OPTIMIZERS),
+    Setting("lr", "train", "Learning rate", "How big each update step is (log scale). Too small: learning crawls. Too big: "
+            "the loss jumps around or blows up.", "select_slider", (LR_STEPS[0], LR_STEPS[-1]), LR_STEPS, script=True),
+    Setting("batch_size", "train", "Batch size", "How many training points are averaged for each update. Small batches: "
+            "many noisy steps per epoch; large batches: few smooth steps.", "select_slider", (1, 1024), BATCH_STEPS, script=True),
+    Setting("epochs", "train", "Epochs", "How many times training goes through every training point.", "number_input",
+            (1, 10_000), step=10, script=True),
+    Setting("weight_decay", "train", "L2 weight decay", "Pulls every weight a little towards zero each step: keeps the "
+            "boundary smooth and fights overfitting.", "select_slider", (0.0, 1.0), DECAY_STEPS, script=True),
+    Setting("loss", "train", "Loss", "What training minimises.", "selectbox", choices=LOSSES),
+    Setting("seed", "train", "Weight seed", "Seeds the starting weights and the shuffling: the same settings and seed give "
+            "the same run. Reset picks the next seed.", "number_input", SEEDS, script=True),
+)
+LIMITS = {name: row.limits for name, row in SETTINGS.items() if row.limits}
+HIDE_ALIASES = {"n_layers": "hidden", "n_blocks": "conv"}  # the names links used before the table
+
+
+def hideable() -> list[str]:
+    """The settings a classroom link may hide (?hide=lr,optimizer): every one a widget sets."""
+    return [name for name, row in SETTINGS.items() if row.part and row.widget]
 
 
 def _check_range(name: str, value, label: str | None = None) -> None:
     lo, hi = LIMITS[name]
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{label or name} must be a finite number, got {value}.")
+        raise ValueError(f"{label or SETTINGS[name].label} must be a finite number, got {value}.")
     if not lo <= value <= hi:
-        raise ValueError(f"{label or name} must be between {lo:g} and {hi:g}, got {value:g}.")
+        raise ValueError(f"{label or SETTINGS[name].label} must be between {lo:g} and {hi:g}, got {value:g}.")
+
+
+def _check_choice(name: str, value: str) -> None:
+    choices = SETTINGS[name].choices
+    if value not in choices:
+        raise ValueError(f"Unknown {name} {value!r}; choose one of {', '.join(choices)}.")
 
 
 UPLOAD = "upload"  # DataConfig.dataset for a user's CSV; DataConfig.upload names its content
@@ -62,31 +151,26 @@ class DataConfig:
     upload: str = ""  # content hash of an uploaded CSV and its reading options
 
     def __post_init__(self):
-        _check_range("test_fraction", self.test_fraction, "Test split")
-        _check_range("seed", self.random_state, "Data seed")
+        _check_range("test_fraction", self.test_fraction)
+        _check_range("random_state", self.random_state)
         if self.dataset == UPLOAD:
             if not self.upload:
                 raise ValueError("Upload a CSV file first.")
             return  # sizes and classes are known only once the file is read
-        if self.dataset in IMAGE_DATASETS:  # fixed splits: only the name matters
-            for name, value in (("n_classes", IMAGE_DATASETS[self.dataset].n_classes), ("n_samples", 0),
-                                ("noise", 0.0), ("test_fraction", 0.2), ("random_state", 0), ("standardize", False)):
-                object.__setattr__(self, name, value)
-            return
-        if self.dataset not in DATASETS:
+        if self.dataset not in DATASETS and self.dataset not in IMAGE_DATASETS:
             names = ", ".join([*DATASETS, *IMAGE_DATASETS])
             raise ValueError(f"Unknown dataset {self.dataset!r}; choose one of {names}.")
+        # Settings that do not apply to this dataset take one value, so that equal data has equal configs
+        for name, value in self.fixed_by_dataset().items():
+            object.__setattr__(self, name, value)
+        if self.dataset in IMAGE_DATASETS:
+            return
         spec = DATASETS[self.dataset]
         lo, hi = spec.classes
-        if lo == hi:  # fixed class count: canonicalise so equal data has equal configs
-            object.__setattr__(self, "n_classes", lo)
-        elif not lo <= self.n_classes <= hi:
+        if not lo <= self.n_classes <= hi:
             raise ValueError(f"{self.dataset} needs between {lo} and {hi} classes, got {self.n_classes}.")
-        if spec.size:  # a fixed table: sample count and noise do not apply
-            object.__setattr__(self, "n_samples", spec.size)
-            object.__setattr__(self, "noise", 0.0)
-        else:
-            _check_range("n_samples", self.n_samples, "Number of samples")
+        if not spec.size:
+            _check_range("n_samples", self.n_samples)
             lo_noise, hi_noise = spec.noise_range
             if not (math.isfinite(self.noise) and lo_noise <= self.noise <= hi_noise):
                 raise ValueError(f"{spec.noise_label} must be between {lo_noise:g} and {hi_noise:g}, got {self.noise}.")
@@ -95,6 +179,18 @@ class DataConfig:
                 f"With {self.n_samples} samples and a {self.test_fraction:.0%} test split, the train "
                 f"or test set has fewer than 2 points per class; use more samples or a split nearer 50%."
             )
+
+    def fixed_by_dataset(self) -> dict:
+        """The data settings this dataset fixes (the catalog says which), with their one value."""
+        if self.dataset in IMAGE_DATASETS:  # fixed splits: only the name matters
+            return {"n_classes": IMAGE_DATASETS[self.dataset].n_classes, "n_samples": 0, "noise": 0.0,
+                    "test_fraction": 0.2, "random_state": 0, "standardize": False}
+        spec, fixed = DATASETS[self.dataset], {}
+        if spec.classes[0] == spec.classes[1]:
+            fixed["n_classes"] = spec.classes[0]
+        if spec.size:  # a fixed table: sample count and noise do not apply
+            fixed.update(n_samples=spec.size, noise=0.0)
+        return fixed
 
     @property
     def n_test(self) -> int:
@@ -120,18 +216,17 @@ class ModelConfig:
     def __post_init__(self):
         object.__setattr__(self, "hidden", tuple(int(w) for w in self.hidden))
         object.__setattr__(self, "conv", tuple((int(c), int(k), int(p), float(d)) for c, k, p, d in self.conv))
-        _check_range("n_layers", len(self.hidden), "Number of hidden layers")
+        _check_range("hidden", len(self.hidden), "Number of hidden layers")
         for i, width in enumerate(self.hidden, 1):
-            _check_range("wide_width", width, f"Neurons in layer {i}")
-        _check_range("n_blocks", len(self.conv), "Number of conv blocks")
+            _check_range("width", width, f"Neurons in layer {i}")
+        _check_range("conv", len(self.conv), "Number of conv blocks")
         for i, (channels, kernel, pool, dropout) in enumerate(self.conv, 1):
             _check_range("channels", channels, f"Channels of conv block {i}")
             _check_range("kernel", kernel, f"Kernel size of conv block {i}")
             _check_range("pool", pool, f"Max-pool of conv block {i}")
-            _check_range("dropout", dropout, f"Dropout of conv block {i}")
-        if self.activation not in models.ACTIVATIONS:
-            raise ValueError(f"Unknown activation {self.activation!r}; choose one of {', '.join(models.ACTIVATIONS)}.")
-        _check_range("dropout", self.dropout, "Dropout")
+            _check_range("conv_dropout", dropout, f"Dropout of conv block {i}")
+        _check_choice("activation", self.activation)
+        _check_range("dropout", self.dropout)
 
 
 @dataclass(frozen=True)
@@ -147,15 +242,10 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self):
-        if self.optimizer not in models.OPTIMIZERS:
-            raise ValueError(f"Unknown optimizer {self.optimizer!r}; choose one of {', '.join(models.OPTIMIZERS)}.")
-        if self.loss not in models.LOSSES:
-            raise ValueError(f"Unknown loss {self.loss!r}; choose one of {', '.join(models.LOSSES)}.")
-        _check_range("lr", self.lr, "Learning rate")
-        _check_range("batch_size", self.batch_size, "Batch size")
-        _check_range("epochs", self.epochs, "Epochs")
-        _check_range("weight_decay", self.weight_decay, "Weight decay")
-        _check_range("seed", self.seed, "Weight seed")
+        _check_choice("optimizer", self.optimizer)
+        _check_choice("loss", self.loss)
+        for name in ("lr", "batch_size", "epochs", "weight_decay", "seed"):
+            _check_range(name, getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -171,32 +261,19 @@ class Config:
             raise ValueError("BatchNorm needs batches of at least 2 samples; raise the batch size or turn BatchNorm off.")
 
     def to_query(self) -> dict[str, str]:
-        """Flat string params, one per field, for a share link."""
-        out = {}
-        for part in (self.data, self.model, self.train):
-            for f in fields(part):
-                value = getattr(part, f.name)
-                if f.name == "conv":
-                    out[f.name] = ";".join("x".join(f"{v:g}" for v in block) for block in value)
-                elif isinstance(value, tuple):
-                    out[f.name] = ",".join(map(str, value))
-                elif isinstance(value, bool):
-                    out[f.name] = "1" if value else "0"
-                else:
-                    out[f.name] = str(value)
-        return out
+        """Flat string params, one per setting of the table, for a share link or a settings file."""
+        return {name: _write(row, getattr(getattr(self, row.part), name)) for name, row in SETTINGS.items() if row.part}
 
     @classmethod
     def from_query(cls, params) -> Config:
         """Inverse of to_query; missing params take defaults, bad ones raise ValueError."""
-        parts = {}
-        for name, part_cls in (("data", DataConfig), ("model", ModelConfig), ("train", TrainConfig)):
-            kwargs = {}
-            for f in fields(part_cls):
-                if f.name in params:
-                    kwargs[f.name] = _parse(f.name, f.default, params[f.name])
-            parts[name] = part_cls(**kwargs)
-        return cls(**parts)
+        parts = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+        kwargs = {part: {} for part in parts}
+        for name, row in SETTINGS.items():
+            if row.part and name in params:
+                default = next(f.default for f in fields(parts[row.part]) if f.name == name)
+                kwargs[row.part][name] = _read(row, default, params[name])
+        return cls(**{part: part_cls(**kwargs[part]) for part, part_cls in parts.items()})
 
     def replace(self, **changes) -> Config:
         """A copy with some fields changed, whichever part they belong to."""
@@ -208,15 +285,27 @@ class Config:
         return Config(**parts)
 
 
-def _parse(name: str, default, text: str):
+def _write(row: Setting, value) -> str:
+    """One setting's value as link text."""
+    if row.text == "blocks":
+        return ";".join("x".join(f"{v:g}" for v in block) for block in value)
+    if row.text == "ints":
+        return ",".join(map(str, value))
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _read(row: Setting, default, text) -> object:
+    """Inverse of _write: link text as the setting's value (its default's type); ValueError when it is none."""
     text = str(text)
     try:
-        if name == "conv":
+        if row.text == "blocks":
             return tuple(tuple(float(v) for v in block.split("x")) for block in text.split(";") if block.strip())
-        if isinstance(default, tuple) or name == "hidden":
+        if row.text == "ints":
             return tuple(int(w) for w in text.split(",") if w.strip())
         if isinstance(default, bool):
             return text.lower() in {"1", "true", "yes"}
         return type(default)(text)
     except ValueError:
-        raise ValueError(f"Link parameter {name}={text!r} is not a valid value.") from None
+        raise ValueError(f"Link parameter {row.name}={text!r} is not a valid value.") from None

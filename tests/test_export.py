@@ -7,6 +7,7 @@ import pytest
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data.tables import load_dataset
+from playground.config import SETTINGS
 from playground.teaching.export import script, settings_from_json, settings_json
 from playground.engine.run import Run
 
@@ -42,6 +43,20 @@ def test_exported_script_reproduces_the_apps_final_test_loss(name, tmp_path):
     assert out.returncode == 0, out.stderr
     final = float(re.search(r"final test loss: ([\d.e+-]+)", out.stdout).group(1))
     assert final == pytest.approx(run.history.test_loss[-1], rel=1e-4, abs=1e-6)
+
+
+def test_the_scripts_options_are_the_settings_tables_script_rows(tmp_path):
+    """python playground_run.py --epochs 2 --lr 0.1 changes the run; every option has the table's label in its help."""
+    cfg = CASES["xor-bce"]
+    path = tmp_path / "playground_run.py"
+    path.write_text(script(cfg, 2, 2))
+    usage = subprocess.run([sys.executable, str(path), "--help"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    rows = [row for row in SETTINGS.values() if row.script]
+    assert rows and all(f"--{row.name.replace('_', '-')}" in usage.stdout for row in rows), usage.stdout
+    out = subprocess.run([sys.executable, str(path), "--epochs", "2", "--lr", "0.1"], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert len(re.findall(r"^epoch \d+:", out.stdout, flags=re.M)) == 2
 
 
 def test_script_refuses_datasets_it_cannot_rebuild():

@@ -8,7 +8,7 @@ import streamlit as st
 import torch
 
 from playground.teaching import export
-from playground.config import Config
+from playground.config import SETTINGS, Config
 from playground.app.session import set_widgets
 from playground.app.widgets import CONTROL_NAMES, config_state
 
@@ -106,6 +106,7 @@ def take_it_with_you(cfg: Config, run, data, page: str) -> None:
                 getattr(right, kind)(text)
         with link_tab:
             hide = st.multiselect("Hide these controls for students", CONTROL_NAMES, key=f"hide_{page}",
+                                  format_func=lambda name: SETTINGS[name].label,
                                   help="A classroom link: the chosen controls keep the link's values and are not shown.")
             params = cfg.to_query() | ({"hide": ",".join(hide)} if hide else {})
             base = (st.context.url or "http://localhost:8501/").split("?")[0]  # no URL under AppTest

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import fields
 
 import streamlit as st
 
@@ -10,13 +11,11 @@ from playground.data import csv_upload
 from playground.config import UPLOAD, Config, DataConfig, ModelConfig, TrainConfig
 from playground.data import catalog
 from playground.data.catalog import DATASETS, IMAGE_DATASETS
-from playground.engine.models import ACTIVATIONS, LOSSES, OPTIMIZERS
+from playground.engine.models import LOSSES
 from playground.teaching.presets import PRESETS
 from playground.app.session import SAVED, is_training, set_widgets, widget_key
 
-LR_STEPS = C.lr_steps()
-BATCH_STEPS = (1, 2, 4, 8, 10, 16, 32, 64, 128, 256, 512, 1024)  # 10: the Pima tutorial's
-DECAY_STEPS = (0.0, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1.0)
+LR_STEPS, BATCH_STEPS, DECAY_STEPS = C.LR_STEPS, C.BATCH_STEPS, C.DECAY_STEPS
 DEFAULTS = Config()
 PAGE_DEFAULTS = {"images": PRESETS["mnist_mlp"].config}
 IMAGE_NAMES = list(IMAGE_DATASETS)
@@ -42,15 +41,45 @@ def _dataset_about(name: str) -> str:
     return "a table of your own, any number of columns" if name == UPLOAD else DATASETS[name].about
 
 
-CONTROL_NAMES = [
-    "dataset", "n_samples", "noise", "test_fraction", "random_state", "standardize", "n_layers", "activation", "batchnorm",
-    "dropout", "bias", "optimizer", "lr", "batch_size", "epochs", "weight_decay", "loss", "seed",
-]
+CONTROL_NAMES = C.hideable()
 
 
 def hidden_controls() -> set[str]:
-    """Controls a classroom link hides (?hide=lr,optimizer)."""
-    return {name.strip() for name in st.query_params.get("hide", "").split(",") if name.strip() in CONTROL_NAMES}
+    """Settings a classroom link hides (?hide=lr,optimizer), by their names in the settings table."""
+    names = {name.strip() for name in st.query_params.get("hide", "").split(",")}
+    return {C.HIDE_ALIASES.get(name, name) for name in names} & set(CONTROL_NAMES)
+
+
+def dataset_key(name: str, dataset: str) -> str:
+    """The widget key of a setting whose range depends on the dataset, so each dataset keeps its own value.
+
+    Classes always; noise where its range is not the usual 0-1 (a cluster spread, the noise of y).
+    """
+    spec = DATASETS.get(dataset)
+    if name == "n_classes" or (name == "noise" and spec and spec.noise_range != (0.0, 1.0)):
+        return f"{C.SETTINGS[name].key}_{dataset}"
+    return C.SETTINGS[name].key
+
+
+def _widget_args(row: C.Setting, i: int | None, narrow: bool) -> dict:
+    """Label, help, options and range of a setting's widget, from its row of the settings table."""
+    label = row.label.format(i=i + 1) if i is not None else row.label
+    help_text = row.help.format(i=i + 1) if i is not None else row.help
+    kw = {"label": label}
+    if row.choices:
+        choices = row.choices
+        kw.update(options=list(choices), format_func=lambda n: choices[n].label)
+        help_text += " " + "; ".join(f"{c.label}: {c.about}" for c in choices.values()) + "."
+    elif row.steps:
+        kw["options"] = list(row.steps)
+        if row.widget == "select_slider":
+            kw["format_func"] = lambda v: f"{v:g}"
+    elif row.limits and row.widget in ("slider", "number_input"):
+        lo, hi = row.widget_limits if narrow and row.widget_limits else row.limits
+        kw.update(min_value=lo, max_value=hi)
+    if row.step is not None:
+        kw["step"] = row.step
+    return kw | {"help": help_text}
 
 
 def _default(key: str, value):
@@ -83,18 +112,28 @@ class Widgets:
         st.session_state[SAVED + key] = value
         return value
 
-    def _hidden(self, name: str) -> bool:
-        family = {"width": "n_layers", "noise": "noise", "n_classes": "dataset"}
-        base = next((control for prefix, control in family.items() if name.startswith(prefix)), name)
-        return base in self.hidden
+    def setting(self, name: str, default, key: str | None = None, i: int | None = None, **overrides):
+        """The widget of one row of the settings table (the i-th of a list setting's, say a layer width)."""
+        row = C.SETTINGS[name]
+        kw = _widget_args(row, i, narrow=self.page != "images") | overrides
+        key = key or (f"{row.key}_{i}" if i is not None else row.key)
+        return self._w(getattr(st, row.widget), kw.pop("label"), key, default, **kw)
+
+    def _hidden(self, key: str) -> bool:
+        """Whether a classroom link hides this widget: its setting's, or one inside it (a layer width, a dataset's noise)."""
+        for name in self.hidden:
+            row = C.SETTINGS[name]
+            for base in (row.key, *(C.SETTINGS[item].key for item in row.items)):
+                if key == base or key.startswith(base + "_"):
+                    return True
+        return False
 
     def data(self, datasets: list[str]) -> DataConfig:
         d = self.defaults.data
-        name = self._w(
-            st.selectbox, "Dataset", "dataset", d.dataset if d.dataset in datasets else datasets[0], options=datasets,
-            format_func=_dataset_label,
+        name = self.setting(
+            "dataset", d.dataset if d.dataset in datasets else datasets[0], options=datasets, format_func=_dataset_label,
             on_change=self._match_loss,
-            help="The data to learn from. " + "; ".join(f"{_dataset_label(n)}: {_dataset_about(n)}" for n in datasets) + ".",
+            help=C.SETTINGS["dataset"].help + " " + "; ".join(f"{_dataset_label(n)}: {_dataset_about(n)}" for n in datasets) + ".",
         )
         if name == UPLOAD:
             return self.upload()
@@ -104,43 +143,21 @@ class Widgets:
         lo, hi = spec.classes
         n_classes = lo
         if lo < hi:
-            n_classes = self._w(st.slider, "Classes", f"n_classes_{name}", lo, min_value=lo, max_value=hi,
-                                help="How many groups of points (colours) the network must tell apart.")
+            n_classes = self.setting("n_classes", lo, dataset_key("n_classes", name), min_value=lo, max_value=hi)
         n_samples, noise = d.n_samples, 0.0
         if not spec.size:
-            n_samples = self._w(
-                st.slider, "Number of samples", "n_samples", d.n_samples, min_value=C.LIMITS["n_samples"][0],
-                max_value=C.LIMITS["n_samples"][1], step=50,
-                help="How many points to generate in total (train + test). More points: a clearer picture, slower epochs.",
-            )
-            noise_key = "noise" if spec.noise_range == (0.0, 1.0) else f"noise_{name}"
-            noise = self._w(
-                st.slider, spec.noise_label, noise_key, max(spec.noise_range[0], d.noise), min_value=spec.noise_range[0],
-                max_value=spec.noise_range[1], step=0.05,
-                help="How much random jitter blurs the data. 0 gives clean shapes; high noise makes classes overlap.",
-            )
+            n_samples = self.setting("n_samples", d.n_samples)
+            lo_noise, hi_noise = spec.noise_range
+            noise = self.setting("noise", max(lo_noise, d.noise), dataset_key("noise", name), label=spec.noise_label,
+                                 min_value=lo_noise, max_value=hi_noise)
         test_fraction, random_state, standardize = self._split_widgets()
         return DataConfig(name, n_samples, noise, test_fraction, n_classes, random_state, standardize)
 
     def _split_widgets(self) -> tuple[float, int, bool]:
         d = self.defaults.data
-        test_fraction = self._w(
-            st.slider, "Test split", "test_fraction", d.test_fraction, min_value=C.LIMITS["test_fraction"][0],
-            max_value=C.LIMITS["test_fraction"][1], step=0.05,
-            help="Share of the rows held out for testing. The network never trains on them, so the test "
-            "score shows how well it generalises to new data.",
-        )
-        random_state = self._w(
-            st.number_input, "Data seed", "random_state", d.random_state, min_value=0, max_value=C.LIMITS["seed"][1],
-            help="Same seed, same train/test split (and the same points for generated data).",
-        )
-        if self.page == "2d":
-            return test_fraction, int(random_state), False
-        standardize = self._w(
-            st.checkbox, "Standardise features", "standardize", False,
-            help="Rescale every feature to mean 0 and standard deviation 1 (using the training split only). "
-            "Features on very different scales (like a glucose level and a pedigree score) otherwise slow learning down.",
-        )
+        test_fraction = self.setting("test_fraction", d.test_fraction)
+        random_state = self.setting("random_state", d.random_state)
+        standardize = False if self.page == "2d" else self.setting("standardize", False)
         return test_fraction, int(random_state), standardize
 
     def upload(self) -> DataConfig:
@@ -197,122 +214,53 @@ class Widgets:
     def conv_blocks(self) -> tuple:
         """Conv block editor: per block its channels, kernel size, max-pool and dropout."""
         defaults = self.defaults.model.conv
-        n_blocks = self._w(
-            st.number_input, "Conv blocks", "n_blocks", len(defaults), min_value=0, max_value=C.LIMITS["n_blocks"][1],
-            help="Convolution blocks before the dense layers: each slides small filters over the image to find "
-            "edges and shapes. 0 gives a plain MLP on the flattened pixels.",
-        )
         blocks = []
-        for i in range(int(n_blocks)):
-            c, k, p, d = defaults[i] if i < len(defaults) else (16, 3, 2, 0.0)
-            cols = st.columns(4)
-            with cols[0]:
-                c = self._w(st.number_input, f"B{i + 1} ch.", f"conv_ch_{i}", c, min_value=1, max_value=C.LIMITS["channels"][1],
-                            help=f"Block {i + 1}: how many filters (output channels).")
-            with cols[1]:
-                k = self._w(st.selectbox, f"B{i + 1} kernel", f"conv_k_{i}", k, options=[1, 3, 5, 7],
-                            help=f"Block {i + 1}: filter size in pixels (padding keeps the image size).")
-            with cols[2]:
-                p = self._w(st.selectbox, f"B{i + 1} pool", f"conv_pool_{i}", p, options=[1, 2, 3, 4],
-                            help=f"Block {i + 1}: max-pool factor; 2 halves the width and height, 1 means no pooling.")
-            with cols[3]:
-                d = self._w(st.selectbox, f"B{i + 1} drop", f"conv_drop_{i}", d, options=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5],
-                            help=f"Block {i + 1}: dropout after the block while training.")
-            blocks.append((int(c), int(k), int(p), float(d)))
+        for i in range(int(self.setting("conv", len(defaults)))):
+            block = defaults[i] if i < len(defaults) else (16, 3, 2, 0.0)
+            values = []
+            for col, item, default in zip(st.columns(4), C.SETTINGS["conv"].items, block):
+                with col:
+                    values.append(self.setting(item, default, i=i))
+            c, k, p, drop = values
+            blocks.append((int(c), int(k), int(p), float(drop)))
         return tuple(blocks)
 
     def model(self) -> ModelConfig:
         m = self.defaults.model
         conv = self.conv_blocks() if self.page == "images" else ()
-        n_layers = self._w(
-            st.number_input, "Hidden layers", "n_layers", len(m.hidden), min_value=0, max_value=C.LIMITS["n_layers"][1],
-            help="Layers of neurons between input and output. 0 hidden layers is a linear model "
-            "(logistic regression for classes): one straight boundary.",
-        )
         widths = []
+        n_layers = int(self.setting("hidden", len(m.hidden)))
         cols = st.columns(3)
-        max_width = C.LIMITS["wide_width" if self.page == "images" else "width"][1]
-        for i in range(int(n_layers)):
-            default = m.hidden[i] if i < len(m.hidden) else 8
+        for i in range(n_layers):
             with cols[i % 3]:
-                widths.append(self._w(
-                    st.number_input, f"Layer {i + 1}", f"width_{i}", default, min_value=1, max_value=max_width,
-                    help=f"Neurons in hidden layer {i + 1}. More neurons can draw more complicated boundaries.",
-                ))
-        activation = self._w(
-            st.selectbox, "Activation", "activation", m.activation, options=list(ACTIVATIONS),
-            format_func=lambda n: ACTIVATIONS[n].label,
-            help="The non-linearity after each hidden layer. " + "; ".join(f"{a.label}: {a.about}" for a in ACTIVATIONS.values()) + ".",
-        )
-        batchnorm = self._w(
-            st.checkbox, "BatchNorm", "batchnorm", m.batchnorm,
-            help="Normalise each hidden layer's outputs over the batch: often trains faster and tolerates larger learning rates.",
-        )
-        dropout = self._w(
-            st.slider, "Dropout", "dropout", m.dropout, min_value=0.0, max_value=C.LIMITS["dropout"][1], step=0.05,
-            help="While training, switch off this share of hidden neurons at random, so the network cannot rely on "
-            "any single one: a guard against overfitting. Turned off for evaluation.",
-        )
-        bias = self._w(
-            st.checkbox, "Bias terms", "bias", m.bias,
-            help="Give every neuron a bias (an offset added to its weighted sum). Without it, every boundary "
-            "and fitted line must pass through the origin.",
-        )
-        return ModelConfig(tuple(int(w) for w in widths), activation, batchnorm, dropout, bias, conv)
+                widths.append(int(self.setting("width", m.hidden[i] if i < len(m.hidden) else 8, i=i)))
+        values = {name: self.setting(name, getattr(m, name)) for name in ("activation", "batchnorm", "dropout", "bias")}
+        return ModelConfig(tuple(widths), conv=conv, **values)
 
     def train(self) -> TrainConfig:
         t = self.defaults.train
-        optimizer = self._w(
-            st.selectbox, "Optimizer", "optimizer", t.optimizer, options=list(OPTIMIZERS),
-            format_func=lambda n: OPTIMIZERS[n].label,
-            help="The rule that turns gradients into weight updates. " + "; ".join(f"{o.label}: {o.about}" for o in OPTIMIZERS.values()) + ".",
-        )
-        lr = self._w(
-            st.select_slider, "Learning rate", "lr", t.lr, options=LR_STEPS, format_func=lambda v: f"{v:g}",
-            help="How big each update step is (log scale). Too small: learning crawls. Too big: the loss jumps around or blows up.",
-        )
-        batch_size = self._w(
-            st.select_slider, "Batch size", "batch_size", t.batch_size, options=BATCH_STEPS,
-            help="How many training points are averaged for each update. Small batches: many noisy steps per epoch; "
-            "large batches: few smooth steps.",
-        )
-        epochs = self._w(
-            st.number_input, "Epochs", "epochs", t.epochs, min_value=1, max_value=C.LIMITS["epochs"][1], step=10,
-            help="How many times training goes through every training point.",
-        )
-        weight_decay = self._w(
-            st.select_slider, "L2 weight decay", "weight_decay", t.weight_decay, options=DECAY_STEPS, format_func=lambda v: f"{v:g}",
-            help="Pulls every weight a little towards zero each step: keeps the boundary smooth and fights overfitting.",
-        )
-        loss = self._w(
-            st.selectbox, "Loss", "loss", t.loss, options=list(LOSSES), format_func=lambda n: LOSSES[n].label,
-            help="What training minimises. " + "; ".join(f"{c.label}: {c.about}" for c in LOSSES.values()) + ".",
-        )
-        seed = self._w(
-            st.number_input, "Weight seed", "seed", t.seed, min_value=0, max_value=C.LIMITS["seed"][1],
-            help="Seeds the starting weights and the shuffling: the same settings and seed give the same run. "
-            "Reset picks the next seed.",
-        )
-        return TrainConfig(optimizer, float(lr), int(batch_size), int(epochs), float(weight_decay), loss, int(seed))
+        values = {f.name: self.setting(f.name, getattr(t, f.name)) for f in fields(TrainConfig)}
+        return TrainConfig(**{name: type(getattr(t, name))(value) for name, value in values.items()})
 
 
 def config_state(cfg: Config, page: str) -> dict:
-    """The widget values that show cfg on a page (the inverse of the widgets), for presets."""
-    w = Widgets(page, False)
-    d, m, t = cfg.data, cfg.model, cfg.train
-    state = {
-        "dataset": d.dataset, f"n_classes_{d.dataset}": d.n_classes, "n_samples": d.n_samples, "test_fraction": d.test_fraction,
-        "random_state": d.random_state, "standardize": d.standardize, "n_layers": len(m.hidden), "activation": m.activation,
-        "batchnorm": m.batchnorm, "dropout": m.dropout, "bias": m.bias, "optimizer": t.optimizer, "lr": t.lr,
-        "batch_size": t.batch_size, "epochs": t.epochs, "weight_decay": t.weight_decay, "loss": t.loss, "seed": t.seed,
-        **{f"width_{i}": width for i, width in enumerate(m.hidden)},
-        "n_blocks": len(m.conv),
-    }
-    for i, (channels, kernel, pool, drop) in enumerate(m.conv):
-        state.update({f"conv_ch_{i}": channels, f"conv_k_{i}": kernel, f"conv_pool_{i}": pool, f"conv_drop_{i}": drop})
-    spec = DATASETS.get(d.dataset)
-    if spec and not spec.size:
-        state["noise" if spec.noise_range == (0.0, 1.0) else f"noise_{d.dataset}"] = d.noise
+    """The widget values that show cfg on a page (the inverse of the widgets), for presets, links and settings files."""
+    w, state = Widgets(page, False), {}
+    spec = DATASETS.get(cfg.data.dataset)
+    for name, row in C.SETTINGS.items():
+        if not (row.part and row.widget):
+            continue
+        value = getattr(getattr(cfg, row.part), name)
+        if row.items:  # a list setting: its length, then each element's widgets (a layer's width, a block's four)
+            state[row.key] = len(value)
+            for i, element in enumerate(value):
+                parts = element if isinstance(element, tuple) else (element,)
+                state.update({f"{C.SETTINGS[item].key}_{i}": v for item, v in zip(row.items, parts)})
+        elif name == "noise":
+            if spec and not spec.size:
+                state[dataset_key(name, cfg.data.dataset)] = value
+        else:
+            state[dataset_key(name, cfg.data.dataset)] = value
     return {w.key(k): v for k, v in state.items()}
 
 

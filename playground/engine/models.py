@@ -40,10 +40,10 @@ class OptimizerChoice:
     def make(self, params, lr: float, weight_decay: float) -> torch.optim.Optimizer:
         return self.cls(params, lr=lr, weight_decay=weight_decay, **dict(self.extra))
 
-    def code(self, lr: float, weight_decay: float) -> str:
-        """The same construction as Python source, for the exported script."""
+    def code(self, lr: str, weight_decay: str) -> str:
+        """The same construction as Python source, for the exported script (lr and weight_decay as expressions)."""
         extra = "".join(f", {k}={v!r}" for k, v in self.extra)
-        return f"torch.optim.{self.cls.__name__}(model.parameters(), lr={lr!r}, weight_decay={weight_decay!r}{extra})"
+        return f"torch.optim.{self.cls.__name__}(model.parameters(), lr={lr}, weight_decay={weight_decay}{extra})"
 
 
 OPTIMIZERS: dict[str, OptimizerChoice] = {
