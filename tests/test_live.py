@@ -47,6 +47,34 @@ def test_steps_ending_before_done_return_and_give_the_slot_back():
     assert _free(turns) == free
 
 
+class Rerun(Exception):
+    """What st.rerun() raises to end a script run (a stand-in: no script runs here)."""
+
+
+@pytest.mark.parametrize("n_steps, done", [(3, True), (2, False)])
+def test_run_live_draws_the_target_then_does_the_after_work_and_reruns_in_the_stop_state(monkeypatch, n_steps, done):
+    """The one wrapper of every page's loop: finished or paused (its steps ended early), the page reruns with Train up."""
+    target, drawn, after = Target(), [], []
+    target.done = False
+
+    def steps():
+        for i in range(n_steps):
+            target.done = done and i == n_steps - 1
+            yield i
+
+    def rerun():
+        raise Rerun
+
+    state = type("State", (), {"training": "race"})()
+    monkeypatch.setattr(ui.st, "session_state", state)
+    monkeypatch.setattr(ui.st, "rerun", rerun)
+    with pytest.raises(Rerun):
+        ui.run_live(target, steps(), drawn.append, lambda t: after.append((t, t.done, state.training)), redraw_seconds=0.0)
+    assert drawn == [target] * n_steps  # draw(target) at every step (frames due at once)
+    assert after == [(target, done, "race")]  # after(target) once, when the loop has ended, before the Stop state
+    assert state.training is False
+
+
 def test_an_interrupted_draw_gives_the_slot_back():
     turns, draws = ui.training_turns(), []
     free = _free(turns)

@@ -1,7 +1,7 @@
 """The live driver: a training loop (a run's snapshots, a race's rounds) run in a training slot, drawn as it goes."""
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NoReturn
 
 import streamlit as st
 
@@ -68,22 +68,30 @@ def _live(target, steps, draw, done, redraw_seconds, pace) -> None:
                 last_draw = float("-inf")  # back from the queue: draw first, so a Stop pressed meanwhile acts now
 
 
-def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> None:
-    """Resume the run's loop, drawing it as it trains; publish it when finished, then rerun the page.
+def run_live(target, steps: Iterable, draw: Callable[[object], None], after: Callable[[object], None] | None = None,
+             redraw_seconds: float = REDRAW_SECONDS, pace: Callable[[object], float] | None = None) -> NoReturn:
+    """A page's live loop: `steps` trains `target` (a run or a race: anything with `.done`), drawn by draw(target)
+    as it goes (see live()); then after(target), and the page reruns in the Stop state.
 
-    Stop (or any widget) interrupts this at the next Streamlit call inside draw(); the run's
-    suspended loop and history stay in session state, so Train picks up where it left off.
+    Stop (or any widget) interrupts this at the next Streamlit call inside draw(); the target's
+    suspended loop and history stay in session state, so Train (Race, Run) picks up where it left off.
     """
-    live(run, run.snapshots(), lambda: draw(run), lambda: run.done, redraw_seconds=redraw_seconds)
-    _show_stopped(run)
-
-
-def _show_stopped(run: Run) -> None:
-    """After a live loop: publish the run if it finished, then rerun the page in the Stop state."""
-    if run.done:
-        finish(run)
+    live(target, steps, lambda: draw(target), lambda: target.done, redraw_seconds, pace)
+    if after is not None:
+        after(target)
     st.session_state.training = False
     st.rerun()
+
+
+def _publish(run: Run) -> None:
+    """After a run's live loop: a finished run goes to the shared store."""
+    if run.done:
+        finish(run)
+
+
+def train_live(run: Run, draw, redraw_seconds: float = REDRAW_SECONDS) -> NoReturn:
+    """Resume the run's loop, drawing it as it trains; publish it when finished, then rerun the page."""
+    run_live(run, run.snapshots(), draw, _publish, redraw_seconds)
 
 
 def _one_epoch(run: Run):
@@ -95,7 +103,6 @@ def _one_epoch(run: Run):
             return
 
 
-def step_epoch(run: Run, draw) -> None:
+def step_epoch(run: Run, draw) -> NoReturn:
     """Train the run for one epoch in a training slot, then rerun the page to show it (Stop state)."""
-    live(run, _one_epoch(run), lambda: draw(run), lambda: run.done, redraw_seconds=float("inf"))
-    _show_stopped(run)
+    run_live(run, _one_epoch(run), draw, _publish, redraw_seconds=float("inf"))

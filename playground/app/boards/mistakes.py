@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from typing import NoReturn
 
 import numpy as np
 import streamlit as st
@@ -231,7 +232,7 @@ class Board:
         )
 
 
-def race_live(race: Race, draw) -> None:
+def race_live(race: Race, draw) -> NoReturn:
     """Step the race, stretched to about RACE_SECONDS, drawing as it goes; Stop or any widget interrupts it.
 
     The race's suspended loop and histories stay in session state, so Run continues where it stopped.
@@ -241,6 +242,4 @@ def race_live(race: Race, draw) -> None:
     def pace(epoch: int) -> float:  # seconds to wait so epoch lands at its share of RACE_SECONDS
         return start + (epoch - first) / max(race.n_epochs, 1) * RACE_SECONDS - time.monotonic()
 
-    live.live(race, race.frames(), lambda: draw(race), lambda: race.done, pace=pace)
-    st.session_state.training = False
-    st.rerun()
+    live.run_live(race, race.frames(), draw, pace=pace)

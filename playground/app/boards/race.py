@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-
+from typing import NoReturn
 
 import numpy as np
 import streamlit as st
@@ -207,7 +207,7 @@ class RaceBoard:
             self.status.info("Press **Race** to start.")
 
 
-def race_live(race: R.Race, draw) -> None:
+def race_live(race: R.Race, draw) -> NoReturn:
     """Step the race epoch by epoch, drawing a few times a second; Stop interrupts at the next draw.
 
     The race lives in session state, so a Stop (or any rerun) keeps every lane's progress.
@@ -217,6 +217,4 @@ def race_live(race: R.Race, draw) -> None:
             race.step()
             yield race.epoch
 
-    live.live(race, rounds(), lambda: draw(race), lambda: race.done)
-    st.session_state.training = False
-    st.rerun()
+    live.run_live(race, rounds(), draw)
