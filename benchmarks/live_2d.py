@@ -18,7 +18,7 @@ import json  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from playground.viz import charts  # noqa: E402
+from playground.viz import boundary, charts  # noqa: E402
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from playground.data.tables import load_dataset  # noqa: E402
 from playground.engine.run import Run  # noqa: E402
@@ -34,8 +34,8 @@ CFG = Config(
 def draw(run, data, xs, ys, grid, points, images, slow: bool) -> None:
     proba_test = run.proba(data.X_test)
     idx = int(proba_test.max(1).argmin())
-    layers = images.add(charts.boundary_png(run.proba(grid), len(xs), len(ys)), time.perf_counter())
-    options = [charts.boundary_option(xs, ys, layers, points, data, highlight=idx)]
+    layers = images.add(boundary.boundary_png(run.proba(grid), len(xs), len(ys)), time.perf_counter())
+    options = [boundary.boundary_option(xs, ys, layers, points, data, highlight=idx)]
     if slow:
         options += [charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx])),
                     charts.curves_option(run.history, CFG.train.epochs)]
@@ -45,8 +45,8 @@ def draw(run, data, xs, ys, grid, points, images, slow: bool) -> None:
 
 def epochs_per_second(display: bool) -> tuple[float, int]:
     data = load_dataset(CFG.data)
-    xs, ys, grid = charts.boundary_grid(np.vstack([data.X_train, data.X_test]), charts.LIVE_RESOLUTION)
-    points, images = charts.point_series(data), charts.BoundaryImages()
+    xs, ys, grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), boundary.LIVE_RESOLUTION)
+    points, images = boundary.point_series(data), boundary.BoundaryImages()
     run, frames, last, last_slow = Run(CFG, data), 0, 0.0, 0.0
     start = time.perf_counter()
     for snap in run.snapshots():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from apptest_helpers import data_url_image
-from playground.viz import charts
+from playground.viz import boundary, charts, palette
 from playground.config import DataConfig
 from playground.data.tables import load_dataset
 from playground.engine.training import History
@@ -13,14 +13,14 @@ from playground.engine.training import History
 DATA = load_dataset(DataConfig("moons", n_samples=200))
 
 
-def _grid(resolution=charts.LIVE_RESOLUTION):
-    return charts.boundary_grid(np.vstack([DATA.X_train, DATA.X_test]), resolution)
+def _grid(resolution=boundary.LIVE_RESOLUTION):
+    return boundary.boundary_grid(np.vstack([DATA.X_train, DATA.X_test]), resolution)
 
 
 def test_boundary_colours_run_from_pale_at_a_coin_toss_to_strong_when_certain():
     proba = np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [0.75, 0.25]], dtype=np.float32)
-    rgb = charts.boundary_colors(proba).astype(int)
-    orange, blue = (np.array([int(charts.class_color(c)[i : i + 2], 16) for i in (1, 3, 5)]) for c in (0, 1))
+    rgb = boundary.boundary_colors(proba).astype(int)
+    orange, blue = (np.array([int(palette.class_color(c)[i : i + 2], 16) for i in (1, 3, 5)]) for c in (0, 1))
     assert np.abs(rgb[0] - (255 + 0.06 * (orange - 255))).max() <= 1  # a coin toss: almost white
     assert np.abs(rgb[1] - (255 + 0.6 * (orange - 255))).max() <= 1  # certain class 0: strong orange
     assert np.abs(rgb[2] - (255 + 0.6 * (blue - 255))).max() <= 1
@@ -30,7 +30,7 @@ def test_boundary_colours_run_from_pale_at_a_coin_toss_to_strong_when_certain():
 def test_boundary_image_has_one_pixel_per_cell_with_the_highest_x2_on_top():
     xs, ys, grid = _grid(8)
     proba = np.stack([(grid[:, 1] > 0), (grid[:, 1] <= 0)], 1).astype(np.float32)  # class 0 above x2 = 0
-    image = data_url_image(charts.boundary_png(proba, len(xs), len(ys)))
+    image = data_url_image(boundary.boundary_png(proba, len(xs), len(ys)))
     assert image.shape == (8, 8, 3)
     top, bottom = image[0, 0].astype(int), image[-1, 0].astype(int)
     assert top[0] > top[2] and bottom[2] > bottom[0]  # orange (class 0) at the top, blue at the bottom
@@ -39,9 +39,9 @@ def test_boundary_image_has_one_pixel_per_cell_with_the_highest_x2_on_top():
 def test_boundary_option_fills_the_plot_area_with_equal_units_newest_image_on_top():
     xs, ys, grid = _grid()
     proba = np.full((len(grid), 2), 0.5, dtype=np.float32)
-    images = [charts.boundary_png(proba + [[d, -d]], len(xs), len(ys)) for d in (0.0, 0.2, 0.4)]
-    points = charts.point_series(DATA)
-    option = charts.boundary_option(xs, ys, images, points, DATA, highlight=3, title="Decision boundary, epoch 7")
+    images = [boundary.boundary_png(proba + [[d, -d]], len(xs), len(ys)) for d in (0.0, 0.2, 0.4)]
+    points = boundary.point_series(DATA)
+    option = boundary.boundary_option(xs, ys, images, points, DATA, highlight=3, title="Decision boundary, epoch 7")
     json.dumps(option)  # plain JSON: what st.echarts_chart sends
     assert [g["style"]["image"] for g in option["graphic"]] == images  # drawn in order: the newest on top
     area = option["grid"]
@@ -52,7 +52,7 @@ def test_boundary_option_fills_the_plot_area_with_equal_units_newest_image_on_to
     assert area["width"] / x_units == pytest.approx(area["height"] / y_units, rel=0.02)  # a circle looks round
     cell = (xs[-1] - xs[0]) / (len(xs) - 1)
     assert option["xAxis"]["min"] == pytest.approx(xs[0] - cell / 2, abs=1e-3)  # pixels centred on the grid's points
-    assert max(area["width"], area["height"]) == charts.BOUNDARY_SIZE
+    assert max(area["width"], area["height"]) == palette.BOUNDARY_SIZE
     scatter = [s for s in option["series"] if s["name"].startswith("class")]
     assert sum(len(s["data"]) for s in scatter) == len(DATA.y_train) + len(DATA.y_test) and all(s["large"] for s in scatter)
     assert option["series"][-1]["name"] == "chosen point" and option["series"][-1]["data"] == [np.round(DATA.X_test[3], 3).tolist()]
@@ -80,16 +80,16 @@ def test_bars_label_each_class_in_percent_and_outline_the_true_class():
 
 
 def test_boundary_layers_keep_an_anchor_sent_long_enough_ago_under_the_newest_images():
-    images = charts.BoundaryImages()
+    images = boundary.BoundaryImages()
     layers = [images.add(f"img{i}", now=i * 0.05) for i in range(60)]  # 20 frames a second for 3 s
     assert layers[0] == ["img0"] and layers[5] == [f"img{i}" for i in range(6)]
-    assert all(len(layer) <= charts.IMAGE_LAYERS + 2 for layer in layers)
+    assert all(len(layer) <= boundary.IMAGE_LAYERS + 2 for layer in layers)
     for i, layer in enumerate(layers):
         assert layer[-1] == f"img{i}"  # the newest on top
         if i >= 30:  # after a second, an anchor (and the next one) lie under the newest six ...
             anchor = int(layer[0][3:])
             assert layer[2:] == [f"img{k}" for k in range(i - 5, i + 1)] or layer[1:] == [f"img{k}" for k in range(i - 5, i + 1)]
-            assert (i - anchor) * 0.05 >= charts.ANCHOR_SECONDS - 1e-9  # ... first sent at least a second ago
+            assert (i - anchor) * 0.05 >= boundary.ANCHOR_SECONDS - 1e-9  # ... first sent at least a second ago
             assert all(anchor in [int(x[3:]) for x in layers[k]] for k in range(anchor, i + 1))  # and in every frame since
 
 
@@ -101,7 +101,7 @@ def _history(losses, accuracy=0.5) -> History:
 
 
 def test_lanes_draw_one_colour_per_run_train_solid_test_dashed():
-    lanes = [(f"lane {i}", charts.lane_color(i), _history([1.0, 0.5, 0.25])) for i in range(3)]
+    lanes = [(f"lane {i}", palette.lane_color(i), _history([1.0, 0.5, 0.25])) for i in range(3)]
     option = charts.lanes_option(lanes, n_epochs=10, loss_label="cross-entropy loss")
     series = option["series"]
     assert [s["name"] for s in series] == [f"lane {i}: {split} loss" for i in range(3) for split in ("train", "test")]
@@ -113,7 +113,7 @@ def test_lanes_draw_one_colour_per_run_train_solid_test_dashed():
 
 def test_lanes_with_accuracy_and_a_log_loss_leave_gaps_where_a_loss_cannot_be_drawn():
     correct, diverged = _history([1.0, 0.1, 0.01], accuracy=0.9), _history([1.0, 1e6, float("nan")], accuracy=0.5)
-    lanes = [("correct loop", charts.CORRECT_COLOR, correct), ("with the mistake", charts.BUGGY_COLOR, diverged)]
+    lanes = [("correct loop", palette.CORRECT_COLOR, correct), ("with the mistake", palette.BUGGY_COLOR, diverged)]
     option = charts.lanes_option(lanes, 3, log_loss=True, accuracy=True)
     assert option["yAxis"][0]["type"] == "log" and "log scale" in option["yAxis"][0]["name"]
     bad = next(s for s in option["series"] if s["name"] == "with the mistake: train loss")
@@ -125,6 +125,6 @@ def test_lanes_with_accuracy_and_a_log_loss_leave_gaps_where_a_loss_cannot_be_dr
 
 def test_boundary_grid_covers_the_data_with_a_margin():
     X = np.vstack([DATA.X_train, DATA.X_test])
-    xs, ys, grid = charts.boundary_grid(X, resolution=40)
+    xs, ys, grid = boundary.boundary_grid(X, resolution=40)
     assert grid.shape == (1600, 2) and grid.dtype == np.float32
     assert xs[0] < X[:, 0].min() and xs[-1] > X[:, 0].max() and ys[0] < X[:, 1].min() and ys[-1] > X[:, 1].max()

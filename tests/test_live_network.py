@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from apptest_helpers import data_url_image
-from playground.viz import charts
+from playground.viz import boundary
 from playground.viz import network_charts
 
-GRID = charts.boundary_grid(np.random.default_rng(0).uniform(-2, 2, size=(100, 2)), resolution=24)[2]
+GRID = boundary.boundary_grid(np.random.default_rng(0).uniform(-2, 2, size=(100, 2)), resolution=24)[2]
 X1, X2 = GRID[:, 0], GRID[:, 1]
 ORANGE, BLUE = (np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in ("#f08c1a", "#1f77b4"))
 

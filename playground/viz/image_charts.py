@@ -14,10 +14,11 @@ import io
 import numpy as np
 from PIL import Image
 
-from playground.viz.charts import BASE, short_name
+from playground.viz.charts import short_name
+from playground.viz.palette import BASE, GREEN, RED, SMALL_TITLE_SIZE
 
 IMAGE_PX = 64  # about how many pixels an image's longer side is drawn (a whole multiple of its own size)
-RIGHT, WRONG, OTHER = "#2ca02c", "#d62728", "#c7c7c7"  
+RIGHT, WRONG, OTHER = GREEN, RED, "#c7c7c7"  # a right guess, a wrong one, the other classes
 TITLE_TOP = 48  # px above the first row of a chart with a title and a subtitle
 # image grid: of each cell's width, the share left of the bars (the image, right-aligned to the bars) and right of them
 IMAGE_SHARE, AXIS_SHARE = 0.34, 0.14
@@ -98,7 +99,7 @@ def image_grid_option(images: np.ndarray, proba: np.ndarray, y_true, class_names
     return dict(
         BASE,
         title=dict(text="Test images and the model's class probabilities", subtext="{g|green: correct}   {r|red: wrong guess}",
-                   textStyle=dict(fontSize=15), subtextStyle=dict(fontSize=12, rich=dict(g=dict(color=RIGHT, fontWeight="bold"),
+                   textStyle=dict(fontSize=SMALL_TITLE_SIZE), subtextStyle=dict(fontSize=12, rich=dict(g=dict(color=RIGHT, fontWeight="bold"),
                                                                                           r=dict(color=WRONG, fontWeight="bold"))),
                    itemGap=4),
         grid=grids, xAxis=x_axes, yAxis=y_axes, series=series, graphic=graphic, tooltip=dict(trigger="item"),
@@ -125,4 +126,4 @@ def mistakes_option(images: np.ndarray, y_true, y_pred, confidence, class_names)
                 text=f"says {short_name(class_names[int(p)], 9)} ({float(c):.0%})\nis {short_name(class_names[int(t)], 9)}",
                 fontSize=12, lineHeight=16, fill="#262730")))
     title = "Most confident mistakes on the test set" if len(images) else "No mistakes on the test set"
-    return dict(BASE, title=dict(text=title, textStyle=dict(fontSize=15)), graphic=graphic)
+    return dict(BASE, title=dict(text=title, textStyle=dict(fontSize=SMALL_TITLE_SIZE)), graphic=graphic)

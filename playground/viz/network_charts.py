@@ -14,10 +14,10 @@ import io
 import numpy as np
 from PIL import Image
 
-from playground.viz.charts import BASE, FONT_SIZE
+from playground.viz.palette import BASE, BLUE, FONT_SIZE, ORANGE, TITLE_SIZE, WHITE
 
 TITLE = "Inside the network: each square is one neuron's output over the input plane"
-NEGATIVE, ZERO, POSITIVE = "#f08c1a", "#ffffff", "#1f77b4"  # orange negative, white zero, blue positive
+NEGATIVE, ZERO, POSITIVE = ORANGE, WHITE, BLUE  # orange negative, white zero, blue positive
 BOX = 64  # px per side of a neuron's square (its 24 x 24 map, smoothed by the browser), when the columns have room
 ROW_GAP = 20 / 64  # the gap between two squares of a column, per px of square
 WIDTH = 800  # px the diagram spans at most: the chart is 820 px wide in a 1280-pixel window beside the sidebar
@@ -115,7 +115,7 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
                    max_neurons: int = 8, under: dict[str, str] | None = None) -> tuple[dict, int]:
     """(ECharts option, its height in px): a square per neuron over the input plane, lines per weight.
 
-    grid: (n_points, 2) on a square grid (charts.boundary_grid); layers: per hidden layer (n_neurons, n_points)
+    grid: (n_points, 2) on a square grid (boundary.boundary_grid); layers: per hidden layer (n_neurons, n_points)
     and proba: (n_classes, n_points), both from inside.neuron_maps; weights: inside.layer_weights.
     A layer with more than max_neurons shows its first max_neurons and "+N more" under them.
 
@@ -156,7 +156,7 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
     edges = dict(type="group", silent=True, children=[line for c, w in enumerate(weights) for line in _edges(centres[c], centres[c + 1], w, box)])
     below = [dict(type="group", name="previous frame", silent=True, children=previous)] if previous else []
     height = TOP + rows * row_pitch - (row_pitch - box) + BOTTOM
-    option = dict(BASE, title=dict(text=TITLE, left=LEFT - 30, textStyle=dict(fontSize=16)),
+    option = dict(BASE, title=dict(text=TITLE, left=LEFT - 30, textStyle=dict(fontSize=TITLE_SIZE)),
                   graphic=[edges, *below, *images, *boxes, *labels])  # drawn in this order: each on top of the ones before
     return option, int(height)
 

@@ -8,8 +8,7 @@ from sklearn.metrics import confusion_matrix
 
 from playground.server import device
 from playground.data import images
-from playground.viz import charts
-from playground.viz import image_charts
+from playground.viz import charts, image_charts, palette
 from playground.config import DataConfig
 from playground.data.catalog import IMAGE_DATASETS
 from playground.data.tables import load_dataset
@@ -121,7 +120,8 @@ class ImagesBoard:
         left, right = st.columns([1, 2])
         with left:
             result = st_canvas(
-                stroke_width=22, stroke_color="#ffffff", background_color="#000000", height=280, width=280,
+                stroke_width=22, stroke_color=palette.WHITE, background_color=palette.BLACK,  # white on black, as MNIST's digits
+                height=palette.DRAWING_SIZE, width=palette.DRAWING_SIZE,
                 drawing_mode="freedraw", key="canvas", update_streamlit=True, return_image_data=True,
             )
             st.caption("Draw one digit, large and centred; the bin icon above the canvas clears it.")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from playground.server import claims
 from playground import config as C
-from playground.viz import charts
+from playground.viz import boundary, charts, palette
 from playground.app import live, session as ui
 from playground.data.catalog import DATASETS
 from playground.engine.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, settings, snippet
@@ -22,7 +22,6 @@ EPOCHS = (1, 200)
 RACES_PER_SESSION = 4
 RACE_SECONDS = 3.0  # a short race is stretched to last this long, so it can be watched
 CURVES_HEIGHT = 360
-LANE_SIZE = 340  # px of the longer side of each lane's boundary: two side by side fit a 1280-pixel window
 
 
 def _key(name: str) -> str:
@@ -158,14 +157,14 @@ class Board:
 
     def __init__(self, data):
         self.data = data
-        self.xs, self.ys, self.grid = charts.boundary_grid(np.vstack([data.X_train, data.X_test]), charts.LIVE_RESOLUTION)
-        self.size = charts.boundary_size(self.xs, self.ys, LANE_SIZE)
-        self.points = charts.point_series(data)
-        # each lane's newest boundary images, kept across reruns (see charts.BoundaryImages); a new plane starts anew
+        self.xs, self.ys, self.grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), boundary.LIVE_RESOLUTION)
+        self.size = boundary.boundary_size(self.xs, self.ys, palette.LANE_SIZE)
+        self.points = boundary.point_series(data)
+        # each lane's newest boundary images, kept across reruns (see boundary.BoundaryImages); a new plane starts anew
         plane = (len(self.xs), float(self.xs[0]), float(self.xs[-1]), float(self.ys[0]), float(self.ys[-1]))
         saved = st.session_state.get(f"{PAGE}_images")
         if not saved or saved[0] != plane:
-            saved = st.session_state[f"{PAGE}_images"] = (plane, [charts.BoundaryImages() for _ in range(2)])
+            saved = st.session_state[f"{PAGE}_images"] = (plane, [boundary.BoundaryImages() for _ in range(2)])
         self.images = saved[1]
         self.status = Slot()
         self.curves = Slot()
@@ -183,19 +182,19 @@ class Board:
     def draw(self, race: Race) -> None:
         """Redraw status, curves, both boundaries and the numbers (a few times a second while racing)."""
         self._status(race)
-        lanes = [("correct loop", charts.CORRECT_COLOR, race.correct.history),
-                 ("with the mistake", charts.BUGGY_COLOR, race.buggy.history)]
+        lanes = [("correct loop", palette.CORRECT_COLOR, race.correct.history),
+                 ("with the mistake", palette.BUGGY_COLOR, race.buggy.history)]
         self.curves.echarts_chart(
             charts.lanes_option(lanes, race.n_epochs, "cross-entropy loss", log_loss=True, accuracy=True, title="Loss"),
             height=CURVES_HEIGHT, alt=f"Loss and test accuracy of both loops up to epoch {race.epoch}",
         )
         width, height = self.size
         for i, (lane, title) in enumerate(zip(race.lanes, ("correct loop", "with the mistake"))):
-            image = charts.boundary_png(lane.proba(self.grid), len(self.xs), len(self.ys))
+            image = boundary.boundary_png(lane.proba(self.grid), len(self.xs), len(self.ys))
             layers = self.images[i].add(image, time.monotonic())
             label = f"{title} · epoch {race.epoch}"
             self.boundaries[i].echarts_chart(
-                charts.boundary_option(self.xs, self.ys, layers, self.points, self.data, title=label, size=LANE_SIZE),
+                boundary.boundary_option(self.xs, self.ys, layers, self.points, self.data, title=label, size=palette.LANE_SIZE),
                 width=width, height=height, alt=f"{label}: the decision boundary of the {title}",
             )
             if lane.stopped:

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from playground.viz import charts
+from playground.viz import boundary, charts
 from playground.viz import network_charts
 from playground.engine.inside import layer_weights, neuron_maps
 from playground.engine.models import LOSSES, n_parameters
@@ -97,12 +97,12 @@ class Board2D:
 
     def __init__(self, data, cfg):
         self.data, self.cfg = data, cfg
-        self.xs, self.ys, self.grid = charts.boundary_grid(np.vstack([data.X_train, data.X_test]), charts.LIVE_RESOLUTION)
-        self.boundary_size = charts.boundary_size(self.xs, self.ys)
-        self.points = charts.point_series(data)
+        self.xs, self.ys, self.grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), boundary.LIVE_RESOLUTION)
+        self.boundary_size = boundary.boundary_size(self.xs, self.ys)
+        self.points = boundary.point_series(data)
         saved = st.session_state.get("boundary_images")  # (data settings, BoundaryImages), across reruns
         if not saved or saved[0] != cfg.data:  # another plane: the old images would not fit its axes
-            saved = st.session_state["boundary_images"] = (cfg.data, charts.BoundaryImages())
+            saved = st.session_state["boundary_images"] = (cfg.data, boundary.BoundaryImages())
         self.images = saved[1]
         self.slow_at = float("-inf")  # when the numbers, curves and network view were last redrawn
         self.status = Slot()
@@ -129,7 +129,7 @@ class Board2D:
             "plane (blue positive, orange negative), and the weights between neurons as lines (thicker = larger).",
         )
         self.inside, self.inside_before = Slot(), {}  # the network view, and its last squares (drawn under new ones)
-        self.inside_grid = charts.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
+        self.inside_grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
 
     def _point_label(self, i: int) -> str:
         if i == AUTO:
@@ -151,10 +151,10 @@ class Board2D:
         idx = int(proba_test.max(1).argmin()) if self.point == AUTO else self.point
         width, height = self.boundary_size
         title = f"Decision boundary, epoch {epoch}"
-        image = charts.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys))
+        image = boundary.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys))
         images = self.images.add(image, time.monotonic())  # kept across reruns: a run's first frame has them too
         self.boundary.echarts_chart(
-            charts.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title),
+            boundary.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title),
             width=width, height=height, alt=f"{title}: the plane shaded by the predicted class, with the training and test points",
         )
         training = is_training("2d") and not (snap and snap.done)
