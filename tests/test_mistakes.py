@@ -10,9 +10,8 @@ import torch
 from torch import nn
 
 from playground.data.tables import load_dataset
-from playground.engine.mistakes import (
-    MISTAKES, Bug, Race, changed_lines, measure, settings, snippet, train_step,
-)
+from playground.engine.mistakes import Bug, Race, measure, train_step
+from playground.teaching.mistakes import MISTAKES, changed_lines, settings, snippet
 from seeds import SEEDS, median_over_seeds
 
 

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from apptest_helpers import data_url_image, echarts_specs, metrics, run_app
 
 import playground.app.boards.mistakes as lab
-from playground.engine.mistakes import MISTAKES
+from playground.teaching.mistakes import MISTAKES
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "mistakes.py")
 

@@ -13,7 +13,8 @@ from playground import config as C
 from playground.viz import boundary, charts, palette
 from playground.app import live, session as ui
 from playground.data.catalog import DATASETS
-from playground.engine.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, Race, settings, snippet
+from playground.engine.mistakes import Race
+from playground.teaching.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, settings, snippet
 from playground.app.boards.plane import Slot
 
 PAGE = "mistakes"

@@ -1,0 +1,152 @@
+"""The mistake lab's lessons: each classic bug's name, its two-sentence explanation and its line in the tutorial loop.
+
+The registry pairs these texts with the engine's Bug flags (engine.mistakes runs the loops); snippet()
+shows the loop as code, and settings() builds the race's Config for a mistake.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from playground.config import Config, DataConfig, ModelConfig, TrainConfig
+from playground.data import catalog
+from playground.data.catalog import DATASETS
+from playground.engine.mistakes import BATCH_SIZE, Bug
+from playground.engine.models import ACTIVATIONS
+
+# Mistake 4: the buggy loop's learning rate is this many times the correct one. At 30x (lr 3) the
+# run is chaotic and on some processors ended only 1.5x above the correct loop; at 100x (lr 10) it
+# ended 13-270x above it (12 seeds on each of moons, circles, XOR, spiral; 1 and 2 threads).
+LR_FACTOR = 100
+N_SAMPLES, NOISE = 300, 0.2
+DATASETS_2D = catalog.names(catalog.PLANE)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A registry entry: label, tooltip line, the two sentences on the page, the bug, its line in the snippet."""
+
+    label: str
+    about: str
+    explanation: str  # exactly two sentences
+    bug: Bug
+    line: str  # the correct line of SNIPPET (after formatting) ...
+    buggy_line: str  # ... and what the mistake turns it into
+    look_for: str  # what to watch in the race
+    model: ModelConfig = ModelConfig((16, 16), "tanh")
+
+
+MISTAKES: dict[str, Mistake] = {
+    "no_zero_grad": Mistake(
+        "Forgetting optimizer.zero_grad()",
+        "gradients pile up from step to step instead of being cleared",
+        "PyTorch adds every new gradient to the one already stored in `.grad`, so without `optimizer.zero_grad()` "
+        "each step follows the sum of all gradients so far instead of the current one. "
+        "The steps grow ever larger and keep pushing in stale directions, so the loss bounces up instead of settling.",
+        Bug(zero_grad=False),
+        "        optimizer.zero_grad()",
+        "        # optimizer.zero_grad()   <- forgotten: gradients add up",
+        "the red loss falls at first, then climbs and swings as the summed gradients take over.",
+    ),
+    "no_eval": Mistake(
+        "Forgetting model.eval() when testing",
+        "Dropout and BatchNorm stay in training mode while the test set is measured",
+        "In training mode Dropout switches off a random half of the neurons and BatchNorm normalises with the "
+        "statistics of the batch at hand, so the test predictions are noisy and depend on which points are measured together. "
+        "Both loops learn exactly the same weights here; only the measurement is wrong, and it makes the network look worse "
+        "and jumpier than it is.",
+        Bug(eval_mode=False),
+        "    model.eval()",
+        "    # model.eval()   <- forgotten: Dropout and BatchNorm stay in training mode",
+        "the train losses lie on top of each other (same weights), the red test curves sit higher and jitter, "
+        "and the red boundary, predicted in training mode, is speckled by Dropout.",
+        ModelConfig((64, 64), "relu", batchnorm=True, dropout=0.5),
+    ),
+    "double_softmax": Mistake(
+        "Softmax before CrossEntropyLoss",
+        "a Softmax output layer although CrossEntropyLoss applies softmax itself",
+        "`nn.CrossEntropyLoss` applies softmax itself, so a Softmax layer at the end of the network squashes the scores twice. "
+        "The squashed scores lie between 0 and 1, so the loss cannot get near 0 and its gradients shrink: learning slows "
+        "down and stalls.",
+        Bug(loss="softmax_ce"),
+        "    nn.Linear({width}, {n_classes}),",
+        "    nn.Linear({width}, {n_classes}), nn.Softmax(dim=1),   # <- softmax before CrossEntropyLoss",
+        "the red loss levels off far above the green one (it cannot fall below about 0.31 with 2 classes), "
+        "and the red boundary stays blurrier.",
+    ),
+    "large_lr": Mistake(
+        "A learning rate far too large",
+        f"the learning rate is {LR_FACTOR} times the one the correct loop uses",
+        f"Each step moves the weights by the learning rate times the gradient, and here that step is {LR_FACTOR} times "
+        "as long as in the correct loop. "
+        "The steps overshoot the valley they should settle in, so the loss bounces around or blows up instead of going down.",
+        Bug(lr_factor=LR_FACTOR),
+        "optimizer = torch.optim.SGD(model.parameters(), lr={lr:g})",
+        "optimizer = torch.optim.SGD(model.parameters(), lr={big_lr:g})   # <- " + f"{LR_FACTOR}x too large",
+        "the red loss jumps up and down (or grows until the run stops) while the green one falls smoothly.",
+    ),
+}
+
+SNIPPET = """\
+model = nn.Sequential(
+{layers}
+    nn.Linear({width}, {n_classes}),
+)
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr={lr:g})
+
+for epoch in range(epochs):
+    model.train()
+    for X, y in train_loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        test_loss = loss_fn(model(X_test), y_test)
+"""
+
+
+def _hidden_lines(model: ModelConfig, n_features: int) -> list[str]:
+    """One snippet line per hidden layer: Linear [-> BatchNorm1d] -> activation [-> Dropout]."""
+    lines, width_in = [], n_features
+    for width in model.hidden:
+        parts = [f"nn.Linear({width_in}, {width})"]
+        if model.batchnorm:
+            parts.append(f"nn.BatchNorm1d({width})")
+        parts.append(f"nn.{ACTIVATIONS[model.activation].make.__name__}()")
+        if model.dropout:
+            parts.append(f"nn.Dropout({model.dropout:g})")
+        lines.append("    " + ", ".join(parts) + ",")
+        width_in = width
+    return lines
+
+
+def snippet(mistake: Mistake, cfg: Config, n_classes: int, buggy: bool = False, n_features: int = 2) -> str:
+    """The tutorial loop as Python source; buggy=True swaps in the mistake's one line."""
+    fields = dict(
+        layers="\n".join(_hidden_lines(cfg.model, n_features)), width=cfg.model.hidden[-1] if cfg.model.hidden else n_features,
+        n_classes=n_classes, lr=cfg.train.lr, big_lr=cfg.train.lr * LR_FACTOR,
+    )
+    code = SNIPPET.format(**fields)
+    if buggy:
+        line, buggy_line = mistake.line.format(**fields), mistake.buggy_line.format(**fields)
+        if line not in code:
+            raise ValueError(f"The snippet has no line {line!r} to change.")
+        code = code.replace(line, buggy_line, 1)
+    return code
+
+
+def changed_lines(mistake: Mistake, cfg: Config, n_classes: int) -> list[str]:
+    """The lines the mistake changes in the snippet (removed and added), for checking it is exactly one."""
+    a, b = (snippet(mistake, cfg, n_classes, buggy).splitlines() for buggy in (False, True))
+    return [d for d in difflib.ndiff(a, b) if d[:2] in ("- ", "+ ")]
+
+
+def settings(mistake: Mistake, dataset: str = "moons", epochs: int = 50, lr: float = 0.1, seed: int = 0) -> Config:
+    """The race's Config: a 2-D dataset of 300 points, the mistake's network, plain SGD; ValueError on bad input."""
+    if dataset not in DATASETS_2D:
+        raise ValueError(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS_2D)}.")
+    data = DataConfig(dataset, N_SAMPLES, NOISE, n_classes=DATASETS[dataset].classes[0])
+    return Config(data, mistake.model, TrainConfig("sgd", float(lr), BATCH_SIZE, int(epochs), 0.0, "cross_entropy", int(seed)))
