@@ -14,7 +14,7 @@ import pytest
 import torch
 from torchvision import datasets
 
-from playground.data import images
+from playground.data import fetch
 from playground.data.fetch import DataUnavailable
 from playground.data.catalog import IMAGE_DATASETS
 from playground.data.images import ImageTable, load_digits_images, load_mnist_5k, load_torchvision, normalize
@@ -123,7 +123,7 @@ def no_urlopen(monkeypatch):
     def refuse(*args, **kwargs):
         pytest.fail("urlopen was called although the data is in the cache")
 
-    monkeypatch.setattr(images.urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(fetch.urllib.request, "urlopen", refuse)
 
 
 @pytest.mark.parametrize("name, cls", [("mnist", datasets.MNIST), ("fashion_mnist", datasets.FashionMNIST)])

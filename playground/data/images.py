@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import functools
-import http.client
 import os
 import shutil
 import tempfile
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -20,12 +17,9 @@ from torchvision.datasets.utils import check_integrity, extract_archive
 from torchvision.transforms import v2
 
 from playground.data.catalog import IMAGE_DATASETS
-from playground.data.fetch import DataUnavailable, data_dir
+from playground.data.fetch import DataUnavailable, DownloadFailed, Meter, Progress, data_dir, download
 from playground.data.types import Dataset
 
-Progress = Callable[[int, int | None], None]  # (bytes so far, expected bytes or None)
-CHUNK_BYTES = 64 * 1024
-MISMATCH = "checksum mismatch (damaged or not the expected file)"
 DIGIT_NAMES = tuple(str(d) for d in range(10))
 
 
@@ -96,62 +90,31 @@ def load_mnist_5k() -> ImageTable:
 TORCHVISION_CLASSES = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "cifar10": "CIFAR10"}
 
 
-class _Meter:
-    """One progress callback over all files of a dataset: bytes so far, and the sizes announced so far."""
-
-    def __init__(self, callback: Progress | None):
-        self.callback, self.done, self.total = callback, 0, 0
-
-    def open(self, size: int | None) -> None:
-        self.total = None if size is None or self.total is None else self.total + size
-        self.add(0)
-
-    def add(self, n: int) -> None:
-        self.done += n
-        if self.callback:
-            self.callback(self.done, self.total)
-
-
 def _offline_hint() -> str:
     """Which datasets the user can pick instead, from the registry."""
     offline = [spec.label for spec in IMAGE_DATASETS.values() if spec.offline]
     return f"{' and '.join(offline)} work offline."
 
 
-def _get(url: str, dest: Path, md5: str, timeout: float, meter: _Meter) -> str | None:
-    """Download url to dest in chunks and check its md5; returns why it failed, or None."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(dest, "wb") as out:
-            length = response.headers.get("Content-Length")
-            meter.open(int(length) if length and length.isdigit() else None)
-            while chunk := response.read(CHUNK_BYTES):
-                out.write(chunk)
-                meter.add(len(chunk))
-    except (OSError, http.client.HTTPException, ValueError) as err:  # URLError, refused, timeout, cut off
-        return f"{url}: {getattr(err, 'reason', None) or err}"
-    if not check_integrity(str(dest), md5):
-        return f"{url}: {MISMATCH}"
-    return None
-
-
 def _fetch_verified(dataset: str, urls: list[str], filename: str, md5: str, workdir: Path, timeout: float,
-                    meter: _Meter) -> Path:
+                    meter: Meter) -> Path:
     """The first of urls whose download matches md5, saved as workdir/filename; else DataUnavailable."""
     dest, errors = workdir / filename, []
     for url in urls:
-        error = _get(url, dest, md5, timeout, meter)
-        if error is None:
+        try:
+            download(url, dest, lambda path: check_integrity(str(path), md5), timeout, meter)
             return dest
-        errors.append(error)
-    mismatch = any(e.endswith(MISMATCH) for e in errors)
+        except DownloadFailed as err:
+            errors.append(err)
+    mismatch = any(e.mismatch for e in errors)
     why = "the download was not the expected file" if mismatch else "this machine seems to be offline"
-    raise DataUnavailable(f"Could not download {dataset} ({filename}): {why} (tried {'; '.join(errors)}). "
+    raise DataUnavailable(f"Could not download {dataset} ({filename}): {why} (tried {'; '.join(map(str, errors))}). "
                           f"{_offline_hint()}")
 
 
 def _download_mnist(cls, root: Path, progress: Progress | None, timeout: float) -> None:
     """Fetch each missing MNIST-style .gz from the class's mirrors and unpack it into <root>/<Class>/raw."""
-    raw, meter = root / cls.__name__ / "raw", _Meter(progress)
+    raw, meter = root / cls.__name__ / "raw", Meter(progress)
     raw.mkdir(parents=True, exist_ok=True)
     for filename, md5 in cls.resources:
         target = raw / Path(filename).stem  # torchvision reads the uncompressed file
@@ -169,7 +132,7 @@ def _download_cifar(cls, root: Path, progress: Progress | None, timeout: float) 
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=".download-") as work:
         archive = _fetch_verified(cls.__name__, [cls.url], cls.filename, cls.tgz_md5, Path(work), timeout,
-                                  _Meter(progress))
+                                  Meter(progress))
         extract_archive(str(archive), work)
         shutil.rmtree(root / cls.base_folder, ignore_errors=True)  # damaged leftovers
         os.replace(Path(work) / cls.base_folder, root / cls.base_folder)
