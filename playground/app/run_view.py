@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 
 import streamlit as st
 
 from playground import config as C
 from playground.app.live import REDRAW_SECONDS, step_epoch, train_live
-from playground.app.session import is_training, set_widgets, start_training, stop_training, widget_key
+from playground.app.session import RUNS_PER_SESSION, is_training, set_widgets, start_training, stop_training, widget_key
 from playground.engine.run import Run
+from playground.server.store import Bounded
 
 
 def _more_epochs(run: Run) -> int:
@@ -27,9 +27,9 @@ def _train_on(page: str, run: Run, extra: int, keep_training: bool):
     if run.extendable:
         old_cfg = run.cfg
         run.extend(total)
-        runs = st.session_state.setdefault("runs", OrderedDict())
-        runs.pop(old_cfg, None)
-        runs[run.cfg] = run
+        runs = st.session_state.setdefault("runs", Bounded(RUNS_PER_SESSION))
+        runs.pop(old_cfg)
+        runs.put(run.cfg, run)
     set_widgets({widget_key(page, "epochs"): total})
     if keep_training:
         start_training(page)

@@ -1,8 +1,6 @@
 """A session's state: the shared caches, its runs, which page trains, and the settings widgets' saved values."""
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import streamlit as st
 
 from playground.server import claims
@@ -10,7 +8,7 @@ from playground.config import UPLOAD, Config, DataConfig
 from playground.data.tables import load_dataset, split_table
 from playground.data.types import Table
 from playground.engine.models import LOSSES
-from playground.server.store import ResultStore
+from playground.server.store import Bounded
 from playground.engine.run import Run
 from playground.engine.training import ENGINE_VERSION
 
@@ -18,9 +16,9 @@ RUNS_PER_SESSION = 4
 
 
 @st.cache_resource
-def result_store() -> ResultStore:
+def result_store() -> Bounded:
     """Finished runs of every session: immutable state_dicts and histories, bounded."""
-    return ResultStore(max_entries=64)
+    return Bounded(max_entries=64)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -78,15 +76,12 @@ def loss_problem(cfg: Config, data) -> str | None:
 
 def current_run(cfg: Config, data, on: str = "cpu") -> Run:
     """This session's run for cfg: its own (maybe stopped) run, else one rebuilt from the store, else new."""
-    runs: OrderedDict = st.session_state.setdefault("runs", OrderedDict())
+    runs: Bounded = st.session_state.setdefault("runs", Bounded(RUNS_PER_SESSION))
     run = runs.get(cfg)
     if run is None or not run.started:
         stored = result_store().get((ENGINE_VERSION, cfg))
         run = Run.finished(cfg, data, *stored, device=on) if stored else (run or Run(cfg, data, on))
-    runs[cfg] = run
-    runs.move_to_end(cfg)
-    while len(runs) > RUNS_PER_SESSION:
-        runs.popitem(last=False)
+    runs.put(cfg, run)  # the most recently used: past RUNS_PER_SESSION the least recently used run goes
     claims.claim(run)  # a stopped script run still training it stops before its next step (see claims.py)
     return run
 

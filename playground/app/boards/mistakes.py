@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from typing import NoReturn
 
 import numpy as np
 import streamlit as st
 
 from playground.server import claims
+from playground.server.store import Bounded
 from playground import config as C
 from playground.viz import boundary, charts, palette
 from playground.app import live, session as ui
@@ -98,21 +98,20 @@ def settings_row(name: str):
 
 def current_race(name: str, cfg, data) -> Race:
     """This session's race for the mistake and settings: a stopped one continues; at most a few are kept."""
-    races: OrderedDict = st.session_state.setdefault(_key("races"), OrderedDict())
-    key = (name, cfg)
-    if key not in races:
-        races[key] = Race(cfg, data, MISTAKES[name])
-    races.move_to_end(key)
-    while len(races) > RACES_PER_SESSION:
-        races.popitem(last=False)
-    claims.claim(races[key])  # a stopped script run still racing it stops before its next step
-    return races[key]
+    races: Bounded = st.session_state.setdefault(_key("races"), Bounded(RACES_PER_SESSION))
+    race = races.get((name, cfg))
+    if race is None:
+        race = Race(cfg, data, MISTAKES[name])
+    races.put((name, cfg), race)  # the most recently used: past RACES_PER_SESSION the least recently used race goes
+    claims.claim(race)  # a stopped script run still racing it stops before its next step
+    return race
 
 
 def _start(name: str, cfg) -> None:
-    races = st.session_state.get(_key("races"), {})
-    if (name, cfg) in races and races[(name, cfg)].done:  # a finished race runs again from the start
-        del races[(name, cfg)]
+    races = st.session_state.get(_key("races"))
+    race = races.get((name, cfg)) if races is not None else None
+    if race is not None and race.done:  # a finished race runs again from the start
+        races.pop((name, cfg))
     ui.start_training(PAGE)
 
 
