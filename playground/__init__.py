@@ -1,1 +1,6 @@
-"""A PyTorch neural-network playground: engine modules plus the Streamlit glue in ui*.py."""
+"""A PyTorch neural-network playground for Streamlit.
+
+Its parts, with dependencies pointing one way (app -> viz, teaching, server -> engine -> config -> data):
+data/ (datasets), config.py (settings), engine/ (torch), server/ (what sessions share), teaching/,
+viz/ (chart options) and app/ (the only part that imports Streamlit). See docs/architecture.md.
+"""

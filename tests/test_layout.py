@@ -110,3 +110,13 @@ def test_the_checks_see_what_they_check():
     finally:
         for key in planted:
             del GRAPH[key]
+
+
+def test_the_settings_need_no_dataset_library():
+    """Importing config (the settings table) loads neither torchvision nor scikit-learn: the catalog names its loaders."""
+    import subprocess
+    import sys
+
+    code = "import sys, playground.config; print(sorted(m for m in ('torchvision', 'sklearn') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr

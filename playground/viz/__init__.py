@@ -1,1 +1,1 @@
-"""."""
+"""ECharts options as plain dicts, in one palette: everything the boards draw (no Streamlit, no plotly)."""
