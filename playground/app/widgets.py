@@ -93,21 +93,37 @@ def _default(key: str, value):
     return key
 
 
+def _fits(value, kw: dict) -> bool:
+    """Whether a value is one the widget can show: among its options, or within its range."""
+    if "options" in kw:
+        return value in kw["options"]
+    try:
+        return kw["min_value"] <= value <= kw["max_value"]
+    except (TypeError, KeyError):
+        return True  # no range to check (a checkbox, a text)
+
+
 class Widgets:
     """The settings widgets of one page; keys carry the page's prefix so pages keep their own values."""
 
-    def __init__(self, page: str, disabled: bool):
-        self.page, self.disabled = page, disabled
+    def __init__(self, page: str, disabled: bool, forgiving: bool = False):
+        self.page, self.disabled, self.forgiving = page, disabled, forgiving
         self.defaults = PAGE_DEFAULTS.get(page, DEFAULTS)
         self.hidden = hidden_controls()
 
     def key(self, name: str) -> str:
         return widget_key(self.page, name)
 
-    def _w(self, widget, label, name, default, **kw):
+    def widget(self, widget, label, name, default, **kw):
+        """Any settings widget, keyed by page, seeded from (and saved to) its plain-state copy.
+
+        A forgiving page shows the default instead of a value its widget cannot show (not an option, out of range).
+        """
         key = _default(self.key(name), default)
         if self._hidden(name):  # a classroom link fixed this control: keep its value, show nothing
             return st.session_state[key]
+        if self.forgiving and not _fits(st.session_state[key], kw):
+            st.session_state[key] = default
         value = widget(label, key=key, disabled=self.disabled, **kw)
         st.session_state[SAVED + key] = value
         return value
@@ -115,9 +131,10 @@ class Widgets:
     def setting(self, name: str, default, key: str | None = None, i: int | None = None, **overrides):
         """The widget of one row of the settings table (the i-th of a list setting's, say a layer width)."""
         row = C.SETTINGS[name]
+        widget = overrides.pop("widget", None) or getattr(st, row.widget)  # a page may show it another way
         kw = _widget_args(row, i, narrow=self.page != "images") | overrides
         key = key or (f"{row.key}_{i}" if i is not None else row.key)
-        return self._w(getattr(st, row.widget), kw.pop("label"), key, default, **kw)
+        return self.widget(widget, kw.pop("label"), key, default, **kw)
 
     def _hidden(self, key: str) -> bool:
         """Whether a classroom link hides this widget: its setting's, or one inside it (a layer width, a dataset's noise)."""
@@ -170,7 +187,7 @@ class Widgets:
         if file is None:
             raise ValueError("Upload a CSV file in the sidebar to train on your own data.")
         raw = file.getvalue()
-        header = self._w(
+        header = self.widget(
             st.selectbox, "First row is a header", "csv_header", "auto", options=["auto", "yes", "no"],
             format_func={"auto": "Detect it", "yes": "Yes: column names", "no": "No: data"}.get,
             help="Whether the first line holds column names. 'Detect it' looks for text above numbers.",
@@ -178,16 +195,16 @@ class Widgets:
         header = {"auto": None, "yes": True, "no": False}[header]
         columns = csv_upload.sniff_columns(raw, header=header)
         file_id = hashlib.sha256(raw).hexdigest()[:12]  # a new file must not inherit the last file's target
-        target = self._w(
+        target = self.widget(
             st.selectbox, "Target column", f"csv_target_{file_id}", columns[-1], options=columns,
             help="The column to predict. Every other usable column is an input feature.",
         )
-        missing = self._w(
+        missing = self.widget(
             st.radio, "Missing values", "csv_missing", "drop", options=["drop", "impute"], horizontal=True,
             format_func={"drop": "Drop the row", "impute": "Fill in (median)"}.get,
             help="Rows with an empty cell are dropped, or the empty cell is filled with its column's median.",
         )
-        categorical = self._w(
+        categorical = self.widget(
             st.radio, "Text columns", "csv_text", "onehot", options=["onehot", "reject"], horizontal=True,
             format_func={"onehot": "One-hot encode", "reject": "Refuse"}.get,
             help="Non-numeric feature columns become one 0/1 column per value, or the file is refused.",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.viz import boundary, palette
 from playground.viz.palette import (BASE, BATCH_COLOR, BLACK, BLUES, PLOT_LEFT, SMALL_TITLE_SIZE, TEST_COLOR,
                                     TRAIN_COLOR, WHITE, X_NAME_GAP, class_color)
 
@@ -188,10 +187,3 @@ def confusion_option(cm: np.ndarray, class_names, title: str = "Confusion matrix
         series=[dict(type="heatmap", name="test images", data=data, label=dict(show=True, fontSize=font, color="#1a1a1a"),
                      itemStyle=dict(borderColor=WHITE, borderWidth=1))],
     )
-
-
-# boards/race.py, which another change is editing, still reads the boundary pictures and the lane colours here as
-# charts.X: these aliases keep it working until it reads boundary.X and palette.X itself, then they go. Nothing else uses them.
-LIVE_RESOLUTION, BoundaryImages, boundary_grid = boundary.LIVE_RESOLUTION, boundary.BoundaryImages, boundary.boundary_grid
-boundary_size, point_series, boundary_png = boundary.boundary_size, boundary.point_series, boundary.boundary_png
-boundary_option, lane_color = boundary.boundary_option, palette.lane_color

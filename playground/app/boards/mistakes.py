@@ -16,6 +16,8 @@ from playground.data.catalog import DATASETS
 from playground.engine.mistakes import Race
 from playground.teaching.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, settings, snippet
 from playground.app.boards.plane import Slot
+from playground.app.session import widget_key
+from playground.app.widgets import Widgets
 
 PAGE = "mistakes"
 LR_CHOICES = C.lr_steps(0.001, 1.0)
@@ -26,37 +28,17 @@ CURVES_HEIGHT = 360
 
 
 def _key(name: str) -> str:
-    return f"{PAGE}_{name}"
+    return widget_key(PAGE, name)
 
 
-def _fits(value, kw: dict) -> bool:
-    """Whether a value is one the widget can show: among its options, or within its range."""
-    if "options" in kw:
-        return value in kw["options"]
-    try:
-        return kw["min_value"] <= value <= kw["max_value"]
-    except TypeError:
-        return False
-
-
-def _widget(widget, label: str, name: str, default, **kw):
-    """A settings widget whose value survives visits to other pages (a saved copy in plain session state).
-
-    A value the widget cannot show (out of range, not an option) falls back to the default instead of an error.
-    """
-    key = _key(name)
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(ui.SAVED + key, default)
-    if not _fits(st.session_state[key], kw):
-        st.session_state[key] = default
-    value = widget(label, key=key, disabled=ui.is_training(PAGE), **kw)
-    st.session_state[ui.SAVED + key] = value
-    return value
+def _widgets() -> Widgets:
+    """The lab's widgets, keyed mistakes_*; a saved value they cannot show falls back to the default."""
+    return Widgets(PAGE, ui.is_training(PAGE), forgiving=True)
 
 
 def choose_mistake() -> str:
     """The mistake selectbox; returns the registry name."""
-    return _widget(
+    return _widgets().widget(
         st.selectbox, "Mistake", "mistake", next(iter(MISTAKES)), options=list(MISTAKES),
         format_func=lambda n: MISTAKES[n].label,
         help="Which classic bug to commit on purpose. The same network is trained twice, once correctly and once "
@@ -67,26 +49,27 @@ def choose_mistake() -> str:
 def settings_row(name: str):
     """Dataset, epochs, learning rate and seed in one row; returns (Config, None) or (None, a message)."""
     data_col, epochs_col, lr_col, seed_col = st.columns(4)
+    widgets = _widgets()
     with data_col:
-        dataset = _widget(
-            st.selectbox, "Dataset", "dataset", "moons", options=DATASETS_2D, format_func=lambda n: DATASETS[n].label,
+        dataset = widgets.setting(
+            "dataset", "moons", options=DATASETS_2D, format_func=lambda n: DATASETS[n].label,
             help="The 2-D points both networks learn to separate (300 of them, 30% kept apart for testing). "
             + "; ".join(f"{DATASETS[n].label}: {DATASETS[n].about}" for n in DATASETS_2D) + ".",
         )
     with epochs_col:
-        epochs = _widget(
-            st.slider, "Epochs", "epochs", 50, min_value=EPOCHS[0], max_value=EPOCHS[1],
+        epochs = widgets.setting(
+            "epochs", 50, widget=st.slider, min_value=EPOCHS[0], max_value=EPOCHS[1], step=1,
             help="How many passes over the training points each network makes. Both runs always get the same number.",
         )
     with lr_col:
-        lr = _widget(
-            st.select_slider, "Learning rate", "lr", 0.1, options=LR_CHOICES, format_func=lambda v: f"{v:g}",
+        lr = widgets.setting(
+            "lr", 0.1, options=LR_CHOICES,
             help="How big a step the optimizer (plain SGD) takes along the gradient, for both runs. Only the "
             f"'far too large' mistake changes it: its buggy run steps {LR_FACTOR} times as far.",
         )
     with seed_col:
-        seed = _widget(
-            st.number_input, "Seed", "seed", 0, min_value=0, max_value=C.LIMITS["seed"][1], step=1,
+        seed = widgets.setting(
+            "seed", 0, label="Seed", step=1,
             help="Picks the random starting weights and the order of the batches. Both runs always share them, so "
             "the mistake is the only difference; try another seed to see that it is not luck.",
         )

@@ -9,16 +9,17 @@ import streamlit as st
 
 from playground.server import claims
 from playground import config as C
-from playground.viz import charts
+from playground.viz import boundary, charts, palette
 from playground.engine import race as R
 from playground.data import catalog
 from playground.engine.models import LOSSES, OPTIMIZERS
 from playground.app import live, session as ui
-from playground.app.session import SAVED, is_training, widget_key
+from playground.app.session import is_training
 from playground.app.boards.plane import Slot
 
+from playground.app.widgets import Widgets
+
 RACE_MAX_EPOCHS = 1000  # a race is watched to its end: a few minutes at most
-from playground.app.widgets import BATCH_STEPS, Widgets
 
 PAGE = "race"
 STATE = "race"  # session-state key of the latest race: kept across reruns, so Stop keeps it
@@ -28,32 +29,21 @@ LR_STEPS = C.lr_steps(1e-4)
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.03, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.003, "adagrad": 0.03}
 DEFAULT_OPTIMIZERS = ["sgd", "adam"]
 CURVES_HEIGHT = 380
-LANE_SIZES = {2: 340, 3: 220, 4: 160}  # px of each lane boundary's longer side: the lanes fit a 1280-pixel window
+LANE_SIZES = {2: palette.LANE_SIZE, 3: 220, 4: 160}  # px of each lane boundary's longer side: they fit a 1280-pixel window
 
 
-def _widget(widget, label: str, name: str, default, disabled: bool, **kw):
-    """A settings widget keyed by page, seeded from (and saved to) its plain-state copy."""
-    key = widget_key(PAGE, name)
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(SAVED + key, default)
-    value = widget(label, key=key, disabled=disabled, **kw)
-    st.session_state[SAVED + key] = value
-    return value
-
-
-def _entries(disabled: bool) -> tuple[R.Entry, ...]:
+def _entries(widgets: Widgets) -> tuple[R.Entry, ...]:
     """The optimizer picker and one learning-rate slider per picked optimizer."""
-    names = _widget(
-        st.multiselect, "Optimizers", "optimizers", DEFAULT_OPTIMIZERS, disabled, options=list(OPTIMIZERS),
+    names = widgets.widget(
+        st.multiselect, "Optimizers", "optimizers", DEFAULT_OPTIMIZERS, options=list(OPTIMIZERS),
         format_func=lambda n: OPTIMIZERS[n].label,
         help=f"Pick {R.MIN_CONTESTANTS} to {R.MAX_CONTESTANTS} optimizers; each trains its own copy of the same network "
         "from the same starting weights on the same batches. " + "; ".join(f"{o.label}: {o.about}" for o in OPTIMIZERS.values()) + ".",
     )
     entries = []
     for name in names:
-        lr = _widget(
-            st.select_slider, f"Learning rate: {OPTIMIZERS[name].label}", f"lr_{name}", DEFAULT_LR.get(name, 0.01), disabled,
-            options=LR_STEPS, format_func=lambda v: f"{v:g}",
+        lr = widgets.setting(
+            "lr", DEFAULT_LR.get(name, 0.01), f"lr_{name}", label=f"Learning rate: {OPTIMIZERS[name].label}", options=LR_STEPS,
             help=f"Step size of {OPTIMIZERS[name].label} (log scale). Too small: it crawls; too big: the loss jumps around or blows up.",
         )
         entries.append(R.Entry(name, float(lr)))
@@ -62,29 +52,26 @@ def _entries(disabled: bool) -> tuple[R.Entry, ...]:
 
 def sidebar_race_config() -> tuple[R.RaceConfig | None, str | None]:
     """Draw the race settings in the sidebar; return the RaceConfig, or None and what is wrong."""
-    racing = is_training(PAGE)
-    widgets = Widgets(PAGE, racing)  # the shared data and network widgets, keyed race_*
+    widgets = Widgets(PAGE, is_training(PAGE))  # the shared data and network widgets, keyed race_*
     with st.sidebar:
         try:
             st.header("Racers")
-            entries = _entries(racing)
+            entries = _entries(widgets)
             st.header("Data")
             data_cfg = widgets.data(RACE_DATASETS)
             st.header("Network")
             model_cfg = widgets.model()
             st.header("Race")
-            batch_size = _widget(
-                st.select_slider, "Batch size", "batch_size", 16, racing, options=BATCH_STEPS,
+            batch_size = widgets.setting(
+                "batch_size", 16,
                 help="Training points per update, the same for every racer (they also see the batches in the same order).",
             )
-            epochs = _widget(
-                st.number_input, "Epochs", "epochs", 50, racing, min_value=1, max_value=RACE_MAX_EPOCHS, step=10,
+            epochs = widgets.setting(
+                "epochs", 50, max_value=RACE_MAX_EPOCHS,
                 help="How many passes over the training data each racer gets. All racers move on one epoch at a time.",
             )
-            seed = _widget(
-                st.number_input, "Weight seed", "seed", 0, racing, min_value=0, max_value=C.LIMITS["seed"][1],
-                help="Seeds the shared starting weights and the batch order: the same seed gives the same race.",
-            )
+            seed = widgets.setting(
+                "seed", 0, help="Seeds the shared starting weights and the batch order: the same seed gives the same race.")
             cfg = R.RaceConfig(data_cfg, model_cfg, entries, int(epochs), int(batch_size), int(seed))
             return cfg, None
         except ValueError as err:
@@ -130,16 +117,16 @@ class RaceBoard:
         self.status, self.progress = Slot(), Slot()
         self.curves = Slot()
         if self.two_d:
-            self.xs, self.ys, self.grid = charts.boundary_grid(
-                np.vstack([race.data.X_train, race.data.X_test]), charts.LIVE_RESOLUTION)
+            self.xs, self.ys, self.grid = boundary.boundary_grid(
+                np.vstack([race.data.X_train, race.data.X_test]), boundary.LIVE_RESOLUTION)
             self.lane_size = LANE_SIZES[n]
-            self.size = charts.boundary_size(self.xs, self.ys, self.lane_size)
-            self.points = charts.point_series(race.data)
-            # each lane's newest boundary images, kept across reruns (see charts.BoundaryImages)
+            self.size = boundary.boundary_size(self.xs, self.ys, self.lane_size)
+            self.points = boundary.point_series(race.data)
+            # each lane's newest boundary images, kept across reruns (see boundary.BoundaryImages)
             plane = (n, len(self.xs), float(self.xs[0]), float(self.xs[-1]), float(self.ys[0]), float(self.ys[-1]))
             saved = st.session_state.get("race_images")
             if not saved or saved[0] != plane:
-                saved = st.session_state["race_images"] = (plane, [charts.BoundaryImages() for _ in range(n)])
+                saved = st.session_state["race_images"] = (plane, [boundary.BoundaryImages() for _ in range(n)])
             self.images = saved[1]
             self.pictures = []
             for col in st.columns(n):
@@ -157,17 +144,17 @@ class RaceBoard:
         epochs = race.cfg.epochs
         self.progress.progress(min(race.epoch / epochs, 1.0), text=f"Epoch {race.epoch} / {epochs}")
         loss_label = f"{LOSSES[race.cfg.loss].label.lower()} loss"
-        lanes = [(c.label, charts.lane_color(i), c.history) for i, c in enumerate(race.contestants)]
+        lanes = [(c.label, palette.lane_color(i), c.history) for i, c in enumerate(race.contestants)]
         self.curves.echarts_chart(charts.lanes_option(lanes, epochs, loss_label), height=CURVES_HEIGHT,
                                   alt=f"Loss curves of every lane up to epoch {race.epoch}: train solid, test dashed")
         if self.two_d:
             width, height = self.size
             for i, (slot, c) in enumerate(zip(self.pictures, race.contestants)):
-                image = charts.boundary_png(race.proba(c, self.grid), len(self.xs), len(self.ys))
+                image = boundary.boundary_png(race.proba(c, self.grid), len(self.xs), len(self.ys))
                 layers, title = self.images[i].add(image, time.monotonic()), f"{c.label}: epoch {c.epoch}"
                 slot.echarts_chart(
-                    charts.boundary_option(self.xs, self.ys, layers, self.points, race.data, title=title,
-                                                size=self.lane_size, title_color=charts.lane_color(i)),
+                    boundary.boundary_option(self.xs, self.ys, layers, self.points, race.data, title=title,
+                                                size=self.lane_size, title_color=palette.lane_color(i)),
                     width=width, height=height, alt=f"{title}: the decision boundary of this lane",
                 )
         else:
@@ -175,7 +162,7 @@ class RaceBoard:
             accuracy = [c.history.test_score[-1] if c.history.epoch else 0.0 for c in race.contestants]
             title = f"Test accuracy, epoch {race.epoch}"
             self.bars.echarts_chart(
-                charts.bars_option(accuracy, labels, title=title, colors=[charts.lane_color(i) for i in range(len(labels))],
+                charts.bars_option(accuracy, labels, title=title, colors=[palette.lane_color(i) for i in range(len(labels))],
                                         value_name="test accuracy", digits=1),
                 height=charts.bars_height(len(labels)), alt=f"{title}: one bar per lane",
             )
