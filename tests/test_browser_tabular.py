@@ -4,6 +4,7 @@ import re
 import numpy as np
 
 from conftest import ARTIFACTS, IDLE, choose
+from playground.app.navigation import PAGES
 
 
 def _open(page, server):
@@ -25,8 +26,10 @@ def _metric(page, label) -> str:
 
 def test_direct_link_opens_the_page_with_the_app_navigation(page, server):
     _open(page, server)
-    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
-    assert "2-D playground" in nav and "Tables and regression" in nav
+    links = page.locator("[data-testid='stSidebarNav'] a").all()
+    # the entry point's navigation (every page, by its title), not the pages/ folder's file names
+    assert [a.inner_text().splitlines()[-1] for a in links] == [title for _, title, _ in PAGES]
+    assert [a.inner_text().splitlines()[-1] for a in links if a.get_attribute("aria-current") == "page"] == ["Tables and regression"]
 
 
 def test_blobs_4d_preset_reproduces_98_percent(page, server):

@@ -1,10 +1,13 @@
 """Real-browser tests of the teaching tools: replay, inside view, code export, share link, optimizer race."""
 import re
+import time
 from urllib.parse import urlencode
 
 from conftest import ARTIFACTS, IDLE, boundary_title
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
+from playground.data.tables import load_dataset
+from playground.teaching.export import script, settings_from_json, settings_json
 
 
 def _settle(page):
@@ -25,6 +28,14 @@ def _number(page, key, value):
     box.fill(str(value))
     box.press("Enter")
     _settle(page)
+
+
+def _download(page, key, path):
+    """Click the download button with widget key `key`; the file it gives, saved at path."""
+    with page.expect_download() as download:
+        page.locator(f".st-key-{key} button").first.click()
+    download.value.save_as(path)
+    return path
 
 
 def test_replay_inside_view_and_code_download(page, server, tmp_path):
@@ -57,15 +68,15 @@ def test_replay_inside_view_and_code_download(page, server, tmp_path):
     assert network.count() == 1  # the view of the replayed epoch, drawn by ECharts
     page.screenshot(path=str(ARTIFACTS / "teaching_replay_inside.png"), full_page=True)
     page.get_by_text("Take it with you").click()
-    with page.expect_download() as download:
-        page.locator(".st-key-dl_script button").first.click()
-    path = tmp_path / "script.py"
-    download.value.save_as(path)
-    source = path.read_text()
-    assert "nn.Sequential(" in source and "torch.manual_seed(777)" in source
+    source = _download(page, "dl_script", tmp_path / "script.py").read_text()
+    page.get_by_role("tab", name="Files").click()
+    cfg = settings_from_json(_download(page, "dl_settings", tmp_path / "settings.json").read_text())
+    assert (cfg.train.epochs, cfg.train.seed) == (40, 777)  # the settings typed above...
+    data = load_dataset(cfg.data)
+    assert source == script(cfg, data.n_features, data.n_classes)  # ...and the download is the script of exactly these
 
 
-def test_a_classroom_link_opens_with_its_settings_and_hidden_controls(browser, server):
+def test_a_classroom_link_opens_with_its_settings_and_hidden_controls(browser, server, tmp_path):
     cfg = Config(DataConfig("xor", 300, 0.1), ModelConfig((6, 6), "relu"), TrainConfig("adagrad", 0.1, 16, 30, seed=5))
     page = _open(browser, f"{server[0]}/?{urlencode({**cfg.to_query(), 'hide': 'optimizer,lr'})}", height=1200)
     page.wait_for_selector("h1:has-text('2-D playground')")
@@ -77,37 +88,68 @@ def test_a_classroom_link_opens_with_its_settings_and_hidden_controls(browser, s
     page.wait_for_selector(IDLE, timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "teaching_link.png"), full_page=True)
     assert page.locator(".st-key-optimizer").count() == 0 and page.locator(".st-key-lr").count() == 0
+    page.get_by_text("Take it with you").click()
+    page.get_by_role("tab", name="Files").click()
+    assert settings_from_json(_download(page, "dl_settings", tmp_path / "settings.json").read_text()) == cfg  # every setting
     page.locator(".st-key-train button").first.click()
     page.wait_for_selector("text=Finished 30 epochs", timeout=60_000)
     page.context.close()
 
 
+def _race_epoch(page) -> int | None:
+    """The epoch the race's progress bar shows ("Epoch N / M"), or None while there is none."""
+    bar = page.locator("[data-testid='stProgress']")
+    found = re.search(r"Epoch (\d+) /", bar.first.inner_text()) if bar.count() else None
+    return int(found.group(1)) if found else None
+
+
 def test_optimizer_race_runs_live_in_the_browser(browser, server):
     page = _open(browser, f"{server[0]}/race")
+    _number(page, "race_epochs", 1000)  # a long race: watched while it runs, then stopped
     page.get_by_role("button", name=re.compile("^Race")).first.click()
-    page.wait_for_selector("text=/Finished|finished|epoch/", timeout=60_000)
+    seen, deadline = [], time.monotonic() + 60
+    while len(set(seen)) < 3 and time.monotonic() < deadline:  # the epoch shown climbs, frame after frame
+        epoch = _race_epoch(page)
+        if epoch is not None:
+            seen.append(epoch)
+        page.wait_for_timeout(100)
+    assert len(set(seen)) >= 3 and seen == sorted(seen), seen
+    page.locator(".st-key-race_stop button").first.click()
+    page.wait_for_selector("text=/Stopped after epoch \\d+/", timeout=30_000)
     _settle(page)
+    stopped = int(re.search(r"Stopped after epoch (\d+)", page.get_by_text(re.compile("Stopped after epoch")).first.inner_text()).group(1))
+    assert max(seen) <= stopped < 1000  # stopped mid-race, keeping every epoch raced so far
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stDataFrame']").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "teaching_race.png"), full_page=True)
     page.context.close()
 
 
+def _lanes_at(page, epoch: int) -> None:
+    """Wait until both of the mistake lab's boundaries picture `epoch` (their accessible names: "correct loop · epoch 3: ...")."""
+    for lane in ("correct loop", "with the mistake"):
+        page.wait_for_selector(f"[data-testid='stEChartsChart'][aria-label^='{lane} · epoch {epoch}:']", timeout=30_000)
+
+
 def test_mistake_lab_races_the_buggy_loop_beside_the_correct_one(browser, server):
     page = _open(browser, f"{server[0]}/mistakes")
+    _lanes_at(page, 0)  # untrained, side by side
     page.get_by_role("button", name=re.compile("^Run")).first.click()
-    page.wait_for_timeout(500)
-    page.wait_for_selector(IDLE, timeout=120_000)
+    page.wait_for_selector("text=/Finished after epoch \\d+/", timeout=120_000)
+    _settle(page)
     assert page.locator("[data-testid='stException']").count() == 0
-    titles = [e.get_attribute("aria-label") for e in page.locator("[data-testid='stEChartsChart'][aria-label]").all()]
-    assert any(t.startswith("correct loop") for t in titles) and any(t.startswith("with the mistake") for t in titles)
+    epochs = int(re.search(r"Finished after epoch (\d+)", page.get_by_text(re.compile("Finished after epoch")).first.inner_text()).group(1))
+    assert epochs > 0
+    _lanes_at(page, epochs)  # both lanes raced to the end
+    page.wait_for_selector(f"[data-testid='stEChartsChart'][aria-label^='Loss and test accuracy of both loops up to epoch {epochs}']")
+    for lane in ("correct loop", "with the mistake"):  # each lane measured on the test points
+        value = page.locator("[data-testid='stMetric']", has_text=f"Test accuracy, {lane}").first
+        assert value.locator("[data-testid='stMetricValue']").inner_text().endswith("%")
     page.screenshot(path=str(ARTIFACTS / "teaching_mistakes.png"), full_page=True)
     page.context.close()
 
 
 def test_settings_and_weights_files_round_trip_in_the_browser(page, server, tmp_path):
-    from playground.teaching.export import settings_json
-
     cfg = Config(DataConfig("circles", 300, 0.1), ModelConfig((5,), "sigmoid"), TrainConfig("adamw", 0.01, 32, 20, seed=8))
     settings = tmp_path / "settings.json"
     settings.write_text(settings_json(cfg))

@@ -1,10 +1,14 @@
 """AppTest page tests for the images page (offline datasets; downloads tested in test_images.py)."""
+import socket
+import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.data import images
+from playground.data.catalog import IMAGE_DATASETS
 from apptest_helpers import echarts_specs, series_points
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "images.py")
@@ -94,6 +98,40 @@ def test_download_datasets_offer_a_download_and_fail_fast_offline(tmp_path, monk
     assert "offline" in at.error[0].value and "MNIST (5,000 samples)" in at.error[0].value
 
 
+@pytest.fixture
+def no_network(tmp_path, monkeypatch):
+    """An empty download cache, and any attempt to reach the network fails the test."""
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path / "empty-cache"))
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(args)
+        raise AssertionError(f"network access: {args[:1]}")
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    yield calls
+    assert calls == []  # an attempt caught inside the loader still fails the test
+
+
 @pytest.mark.parametrize("name", ["digits", "mnist_5k"])
-def test_offline_sets_are_available(name):
-    assert images.is_available(name)
+def test_offline_sets_are_available(name, no_network):
+    spec = IMAGE_DATASETS[name]
+    assert spec.offline and images.is_available(name)
+    images._mnist_5k_raw.cache_clear()  # mnist_5k is parsed again here, with no network
+    t = spec.load()
+    assert t.shape == spec.shape and t.n_classes == spec.n_classes == 10
+    assert len(t.X_train) > len(t.X_test) > 0 and t.X_train.dtype == np.uint8
+    assert set(np.unique(t.y_train)) == set(np.unique(t.y_test)) == set(range(spec.n_classes))  # every class, both sides
+    at = _app(dataset=name)  # the page offers Train at once, no Download
+    assert not at.exception
+    keys = [b.key for b in at.button]
+    assert "train" in keys and f"download_{name}" not in keys
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist", "cifar10"])
+def test_download_sets_are_not_available_in_an_empty_cache(name, no_network):
+    assert not IMAGE_DATASETS[name].offline and not images.is_available(name)
+    at = _app(dataset=name)
+    assert not at.exception
+    assert "not on this machine yet" in at.info[0].value and f"download_{name}" in [b.key for b in at.button]
