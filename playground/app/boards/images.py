@@ -17,7 +17,7 @@ from playground.data.drawing import to_digit_image
 from playground.engine.models import LOSSES, layer_table
 from playground.engine.run import Run
 from playground.app.session import is_training
-from playground.app.boards.plane import Slot, show_curves, show_progress, show_status
+from playground.app.boards.common import Slot, show_curves, show_progress, show_status
 
 N_SHOWN = 8  # test images with bars
 N_MISTAKES = 8

@@ -15,7 +15,7 @@ from playground.app import live, session as ui
 from playground.data.catalog import DATASETS
 from playground.engine.mistakes import Race
 from playground.teaching.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, settings, snippet
-from playground.app.boards.plane import Slot
+from playground.app.boards.common import Slot
 from playground.app.session import widget_key
 from playground.app.widgets import Widgets
 

@@ -15,7 +15,7 @@ from playground.data import catalog
 from playground.engine.models import LOSSES, OPTIMIZERS
 from playground.app import live, session as ui
 from playground.app.session import is_training
-from playground.app.boards.plane import Slot
+from playground.app.boards.common import Slot
 
 from playground.app.widgets import Widgets
 

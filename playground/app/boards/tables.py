@@ -13,7 +13,7 @@ from playground.viz import table_charts
 from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
 from playground.app.session import is_training
-from playground.app.boards.plane import Slot, show_curves, show_progress, show_status
+from playground.app.boards.common import Slot, show_curves, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
 
