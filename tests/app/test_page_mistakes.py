@@ -9,7 +9,7 @@ from apptest_helpers import data_url_image, echarts_specs, metrics, run_app
 import playground.app.boards.mistakes as lab
 from playground.teaching.mistakes import MISTAKES
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "mistakes.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "mistakes.py")
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,8 @@ from playground.data import catalog
 from playground.engine.run import Run
 
 TIMEOUT = 60
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-PAGES = Path(__file__).resolve().parents[1] / "pages"
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+PAGES = Path(__file__).resolve().parents[2] / "pages"
 
 
 def _app(**state) -> AppTest:

@@ -11,7 +11,7 @@ from playground.data import images
 from playground.data.catalog import IMAGE_DATASETS
 from apptest_helpers import echarts_specs, series_points
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "images.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "images.py")
 
 
 def _app(**state) -> AppTest:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.teaching.export import settings_json
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 LINKED = Config(
     DataConfig("spiral", 400, 0.1, 0.25, 3, 9), ModelConfig((12, 6), "relu", True, 0.1), TrainConfig("rmsprop", 0.003, 32, 40, 0.001, seed=4)
 )

@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from apptest_helpers import data_url_image, echarts_specs, series_points
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "race.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "race.py")
 
 
 def _app(**state) -> AppTest:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "tabular.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tabular.py")
 
 
 def _good_csv(n=120, sep=",", header=True, seed=0) -> bytes:

@@ -9,8 +9,8 @@ from apptest_helpers import echarts_specs, heatmap_array, metrics, run_app
 from playground.data import fetch
 from playground.viz import table_charts
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "tabular.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tabular.py")
 
 
 def _app(**state) -> AppTest:

@@ -9,7 +9,7 @@ from playground.app.widgets import CONTROL_NAMES, config_state
 from playground.config import SETTINGS, Config, DataConfig, ModelConfig, TrainConfig
 from playground.teaching.export import settings_from_json, settings_json
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 CFG = Config(DataConfig("spiral", 400, 0.1, 0.25, 3, 9), ModelConfig((12, 6), "relu", True, 0.1, False),
              TrainConfig("rmsprop", 0.003, 32, 40, 0.001, "nll", seed=4))
 PARTS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
