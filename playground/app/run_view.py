@@ -7,9 +7,8 @@ import streamlit as st
 
 from playground import config as C
 from playground.app.live import REDRAW_SECONDS, step_epoch, train_live
-from playground.app.session import RUNS_PER_SESSION, is_training, set_widgets, start_training, stop_training, widget_key
+from playground.app.session import is_training, session_runs, set_widgets, start_training, stop_training, widget_key
 from playground.engine.run import Run
-from playground.server.store import Bounded
 
 
 def _more_epochs(run: Run) -> int:
@@ -27,7 +26,7 @@ def _train_on(page: str, run: Run, extra: int, keep_training: bool):
     if run.extendable:
         old_cfg = run.cfg
         run.extend(total)
-        runs = st.session_state.setdefault("runs", Bounded(RUNS_PER_SESSION))
+        runs = session_runs()
         runs.pop(old_cfg)
         runs.put(run.cfg, run)
     set_widgets({widget_key(page, "epochs"): total})

@@ -74,9 +74,14 @@ def loss_problem(cfg: Config, data) -> str | None:
     return LOSSES[cfg.train.loss].problem(data.n_classes)
 
 
+def session_runs() -> Bounded:
+    """This session's own runs, the most recently used last (a few: each holds a model and its history)."""
+    return st.session_state.setdefault("runs", Bounded(RUNS_PER_SESSION))
+
+
 def current_run(cfg: Config, data, on: str = "cpu") -> Run:
     """This session's run for cfg: its own (maybe stopped) run, else one rebuilt from the store, else new."""
-    runs: Bounded = st.session_state.setdefault("runs", Bounded(RUNS_PER_SESSION))
+    runs = session_runs()
     run = runs.get(cfg)
     if run is None or not run.started:
         stored = result_store().get((ENGINE_VERSION, cfg))

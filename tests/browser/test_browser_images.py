@@ -20,6 +20,9 @@ sel => {
 """
 
 
+EPOCHS = 40  # long enough (several seconds) for frames of the run in progress: the page redraws once a second
+
+
 def test_mnist_trains_live_and_a_drawn_digit_gets_probabilities(browser, server):
     context = browser.new_context(viewport={"width": 1500, "height": 2600})
     page = context.new_page()
@@ -27,18 +30,19 @@ def test_mnist_trains_live_and_a_drawn_digit_gets_probabilities(browser, server)
     page.wait_for_selector(IDLE, timeout=90_000)
     assert page.locator("h1").first.inner_text() == "Images"
     box = page.locator(".st-key-images_epochs input")
-    box.fill("12")
+    box.fill(str(EPOCHS))
     box.press("Enter")
     page.wait_for_timeout(300)
     page.wait_for_selector(IDLE)
     page.locator(".st-key-train button").first.click()
-    page.wait_for_selector("text=/Epoch [1-9]/", timeout=30_000)  # live: the counter moves during the run
+    # live: a frame of the run in progress (an epoch before the last), not only the finished one
+    page.wait_for_selector(f"text=/Epoch ([1-9]|[1-3][0-9]) \\/ {EPOCHS}/", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "images_training.png"))
-    page.wait_for_selector("text=Finished 12 epochs", timeout=120_000)
+    page.wait_for_selector(f"text=Finished {EPOCHS} epochs", timeout=120_000)
     page.wait_for_selector(IDLE)
     assert page.locator(GRID).count() == 1
-    page.wait_for_selector(f"{GRID}[aria-label*='epoch 12:']")  # the finished run's frame
-    page.wait_for_selector("[data-testid='stEChartsChart'][aria-label^='Confusion matrix (test), epoch 12:']")
+    page.wait_for_selector(f"{GRID}[aria-label*='epoch {EPOCHS}:']")  # the finished run's frame
+    page.wait_for_selector(f"[data-testid='stEChartsChart'][aria-label^='Confusion matrix (test), epoch {EPOCHS}:']")
     page.locator(GRID).scroll_into_view_if_needed()
     page.wait_for_timeout(500)  # ECharts draws the decoded images on its next frame
     black, green, ratio = page.evaluate(PIXELS, GRID)
