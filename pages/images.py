@@ -5,7 +5,7 @@ from playground.server import device
 from playground.data import images
 from playground.app import navigation, run_view, session as ui
 from playground.app.boards.images import ImagesBoard, download_prompt, image_dataset
-from playground.app.widgets import IMAGE_NAMES, sidebar_config
+from playground.app.sidebar import IMAGE_NAMES, sidebar_config
 
 PAGE = "images"
 navigation.ensure_navigation()

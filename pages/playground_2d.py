@@ -4,7 +4,7 @@ import streamlit as st
 from playground.viz import charts
 from playground.app import navigation, run_view, session as ui
 from playground.app.take_away import apply_link, take_it_with_you
-from playground.app.widgets import sidebar_config
+from playground.app.sidebar import sidebar_config
 from playground.app.boards.plane import Board2D
 
 PAGE = "2d"

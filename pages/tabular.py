@@ -3,7 +3,7 @@ import streamlit as st
 
 from playground.app import navigation, run_view, session as ui
 from playground.app.take_away import apply_link, take_it_with_you
-from playground.app.widgets import TABULAR_DATASETS, sidebar_config
+from playground.app.sidebar import TABULAR_DATASETS, sidebar_config
 from playground.app.boards.tables import TabularBoard
 
 PAGE = "tabular"

@@ -58,7 +58,7 @@ def test_cifar_preset_is_the_tutorials_cnn():
 @pytest.mark.parametrize("name", PRESETS)
 def test_preset_values_are_options_of_the_widgets(name):
     """A value a select-slider does not offer would silently become its first option."""
-    from playground.app.widgets import BATCH_STEPS, DECAY_STEPS, LR_STEPS
+    from playground.config import BATCH_STEPS, DECAY_STEPS, LR_STEPS
 
     t = PRESETS[name].config.train
     assert t.batch_size in BATCH_STEPS and t.lr in LR_STEPS and t.weight_decay in DECAY_STEPS
