@@ -81,3 +81,12 @@ def show_curves(placeholder, run: Run, loss_label: str, score_label: str = "accu
         return
     option = charts.curves_option(run.history, run.cfg.train.epochs, loss_label, score_label)
     placeholder.echarts_chart(option, height=CURVES_HEIGHT, alt=f"Loss and {score_label} curves up to epoch {run.history.epoch[-1]}")
+
+
+def metric_slots(n: int = 4) -> list[Slot]:
+    """A row of n places for numbers (loss, accuracy), each redrawn in place."""
+    slots = []
+    for column in st.columns(n):
+        with column:
+            slots.append(Slot())
+    return slots

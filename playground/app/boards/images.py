@@ -17,7 +17,7 @@ from playground.data.drawing import to_digit_image
 from playground.engine.models import LOSSES, layer_table
 from playground.engine.run import Run
 from playground.app.session import is_training
-from playground.app.boards.common import Slot, show_curves, show_progress, show_status
+from playground.app.boards.common import Slot, metric_slots, show_curves, show_progress, show_status
 
 N_SHOWN = 8  # test images with bars
 N_MISTAKES = 8
@@ -58,10 +58,7 @@ class ImagesBoard:
         st.caption(f"{data.notes[0]} Training on {device.describe(on)}.")
         self.layer_box = st.container()
         self.status, self.progress = Slot(), Slot()
-        self.metrics = []
-        for column in st.columns(4):
-            with column:
-                self.metrics.append(Slot())
+        self.metrics = metric_slots()
         left, right = st.columns([3, 2], gap="medium")
         with left:
             self.grid = Slot()

@@ -15,7 +15,7 @@ from playground.app import live, session as ui
 from playground.data.catalog import DATASETS
 from playground.engine.mistakes import Race
 from playground.teaching.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, settings, snippet
-from playground.app.boards.common import Slot
+from playground.app.boards.common import Slot, metric_slots
 from playground.app.session import widget_key
 from playground.app.widgets import Widgets
 
@@ -157,10 +157,7 @@ class Board:
             with col:
                 self.boundaries.append(Slot())
                 self.notes.append(st.empty())
-        self.metrics = []
-        for column in st.columns(4):
-            with column:
-                self.metrics.append(Slot())
+        self.metrics = metric_slots()
 
     def draw(self, race: Race) -> None:
         """Redraw status, curves, both boundaries and the numbers (a few times a second while racing)."""

@@ -11,7 +11,7 @@ from playground.viz import network_charts
 from playground.engine.inside import layer_weights, neuron_maps
 from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
-from playground.app.boards.common import Slot, show_curves, show_progress, show_status
+from playground.app.boards.common import Slot, metric_slots, show_curves, show_progress, show_status
 from playground.app.session import is_training
 
 AUTO = -1  # the point picker's "least sure point" option
@@ -32,10 +32,7 @@ class Board2D:
         self.slow_at = float("-inf")  # when the numbers, curves and network view were last redrawn
         self.status = Slot()
         self.progress = Slot()
-        self.metrics = []
-        for column in st.columns(4):
-            with column:
-                self.metrics.append(Slot())
+        self.metrics = metric_slots()
         left, right = st.columns([3, 2], gap="medium")
         with left:
             self.boundary = Slot()

@@ -13,7 +13,7 @@ from playground.viz import table_charts
 from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
 from playground.app.session import is_training
-from playground.app.boards.common import Slot, show_curves, show_progress, show_status
+from playground.app.boards.common import Slot, metric_slots, show_curves, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
 
@@ -39,10 +39,7 @@ class TabularBoard:
         self.data = data
         self.classify = data.task == "classification"
         self.status, self.progress = Slot(), Slot()
-        self.metrics = []
-        for column in st.columns(4):
-            with column:
-                self.metrics.append(Slot())
+        self.metrics = metric_slots()
         left, right = st.columns(2, gap="medium")
         with left:
             self.picture = Slot()
