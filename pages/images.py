@@ -6,6 +6,7 @@ from playground.data import images
 from playground.app import navigation, run_view, session as ui
 from playground.app.boards.images import ImagesBoard, download_prompt, image_dataset
 from playground.app.sidebar import IMAGE_NAMES, sidebar_config
+from playground.app.text import plain
 
 PAGE = "images"
 navigation.ensure_navigation()
@@ -19,7 +20,7 @@ with st.sidebar:
         help="Where the network trains: a CUDA GPU when this machine has one, otherwise the CPU.",
     )
 if error:
-    st.error(f"{error} Nothing was trained; change that setting in the sidebar to continue.")
+    st.error(f"{plain(error)} Nothing was trained; change that setting in the sidebar to continue.")
     st.stop()
 if not images.is_available(cfg.data.dataset):
     download_prompt(cfg.data.dataset)
@@ -28,7 +29,7 @@ data = image_dataset(cfg.data.dataset)
 try:
     run = ui.current_run(cfg, data, on)
 except ValueError as err:  # a pool that shrinks the image away, a network over the size cap, a wrong loss
-    st.error(str(err))
+    st.error(plain(err))
     st.stop()
 
 

@@ -3,6 +3,7 @@ import streamlit as st
 
 from playground.app import navigation, session as ui
 from playground.app.boards import mistakes as lab
+from playground.app.text import plain
 
 navigation.ensure_navigation()
 st.title("Mistake lab")
@@ -14,7 +15,7 @@ st.caption(
 name = lab.choose_mistake()
 cfg, error = lab.settings_row(name)
 if error:
-    st.error(f"{error} Nothing was trained; change that setting to continue.")
+    st.error(f"{plain(error)} Nothing was trained; change that setting to continue.")
     st.stop()
 
 data = ui.dataset(cfg.data)

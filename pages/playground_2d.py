@@ -3,9 +3,11 @@ import streamlit as st
 
 from playground.viz import charts
 from playground.app import navigation, run_view, session as ui
-from playground.app.take_away import apply_link, take_it_with_you
+from playground.app.restore import apply_link
+from playground.app.take_away import take_it_with_you
 from playground.app.sidebar import sidebar_config
 from playground.app.boards.plane import Board2D
+from playground.app.text import plain
 
 PAGE = "2d"
 navigation.ensure_navigation()
@@ -15,13 +17,13 @@ st.caption("Pick a dataset and a network in the sidebar, press **Train**, and wa
 
 cfg, error = sidebar_config(PAGE)
 if error:
-    st.error(f"{error} Nothing was trained; change that setting in the sidebar to continue.")
+    st.error(f"{plain(error)} Nothing was trained; change that setting in the sidebar to continue.")
     st.stop()
 
 data = ui.dataset(cfg.data)
 problem = ui.loss_problem(cfg, data)
 if problem:
-    st.error(problem)
+    st.error(plain(problem))
     st.stop()
 run = ui.current_run(cfg, data)
 _, view = run_view.board_for(run, PAGE, lambda: Board2D(data, cfg), charts.REDRAW_SECONDS)

@@ -3,6 +3,7 @@ import streamlit as st
 
 from playground.app import navigation, session as ui
 from playground.app.boards import race as ui_race
+from playground.app.text import plain
 
 navigation.ensure_navigation()
 st.title("Optimizer race")
@@ -15,17 +16,17 @@ cfg, error = ui_race.sidebar_race_config()
 if error:
     if ui.is_training(ui_race.PAGE):
         st.session_state.training = False
-    st.error(f"{error} Nothing was raced; change that setting in the sidebar to continue.")
+    st.error(f"{plain(error)} Nothing was raced; change that setting in the sidebar to continue.")
     st.stop()
 
 data = ui.dataset(cfg.data)
 for note in data.notes:
-    st.caption(note)
+    st.caption(plain(note))
 if ui.scale_tip(cfg, data):
     st.caption(ui.scale_tip(cfg, data))
 race, problem = ui_race.current_race(cfg, data)
 if problem:
-    st.error(problem)
+    st.error(plain(problem))
 ui_race.control_buttons(race, cfg)
 if race is None:
     st.info("Press **Race** to start.")

@@ -2,9 +2,11 @@
 import streamlit as st
 
 from playground.app import navigation, run_view, session as ui
-from playground.app.take_away import apply_link, take_it_with_you
+from playground.app.restore import apply_link
+from playground.app.take_away import take_it_with_you
 from playground.app.sidebar import TABULAR_DATASETS, sidebar_config
 from playground.app.boards.tables import TabularBoard
+from playground.app.text import plain
 
 PAGE = "tabular"
 navigation.ensure_navigation()
@@ -17,16 +19,16 @@ st.caption(
 
 cfg, error = sidebar_config(PAGE, datasets=TABULAR_DATASETS)
 if error:
-    st.error(f"{error} Nothing was trained; change that setting in the sidebar to continue.")
+    st.error(f"{plain(error)} Nothing was trained; change that setting in the sidebar to continue.")
     st.stop()
 
 data, problem = ui.tabular_dataset(cfg)
 problem = problem or ui.loss_problem(cfg, data)
 if problem:
-    st.error(problem)
+    st.error(plain(problem))
     st.stop()
 for note in data.notes:
-    st.caption(note)
+    st.caption(plain(note))
 if ui.scale_tip(cfg, data):
     st.caption(ui.scale_tip(cfg, data))
 run = ui.current_run(cfg, data)

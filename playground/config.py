@@ -214,8 +214,12 @@ class ModelConfig:
     conv: tuple[tuple[int, int, int, float], ...] = ()
 
     def __post_init__(self):
-        object.__setattr__(self, "hidden", tuple(int(w) for w in self.hidden))
-        object.__setattr__(self, "conv", tuple((int(c), int(k), int(p), float(d)) for c, k, p, d in self.conv))
+        try:  # inf or 1e400 from a link cannot become a layer size
+            object.__setattr__(self, "hidden", tuple(int(w) for w in self.hidden))
+            object.__setattr__(self, "conv", tuple((int(c), int(k), int(p), float(d)) for c, k, p, d in self.conv))
+        except (OverflowError, ValueError, TypeError):
+            raise ValueError("Layer sizes and conv blocks must be finite whole numbers (a block is channels x kernel x "
+                             "pool x dropout).") from None
         _check_range("hidden", len(self.hidden), "Number of hidden layers")
         for i, width in enumerate(self.hidden, 1):
             _check_range("width", width, f"Neurons in layer {i}")
@@ -273,6 +277,10 @@ class Config:
             if row.part and name in params:
                 default = next(f.default for f in fields(parts[row.part]) if f.name == name)
                 kwargs[row.part][name] = _read(row, default, params[name])
+        spec = DATASETS.get(kwargs["data"].get("dataset", DataConfig.dataset))
+        if spec and "noise" not in kwargs["data"]:  # the default noise, within this dataset's own range
+            lo, hi = spec.noise_range
+            kwargs["data"]["noise"] = min(max(DataConfig.noise, lo), hi)
         return cls(**{part: part_cls(**kwargs[part]) for part, part_cls in parts.items()})
 
     def replace(self, **changes) -> Config:

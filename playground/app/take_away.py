@@ -9,25 +9,12 @@ import torch
 
 from playground.teaching import export
 from playground.config import SETTINGS, Config
-from playground.app.session import set_widgets
-from playground.app.widgets import CONTROL_NAMES, config_state
+from playground.app.restore import restore
+from playground.app.session import is_training
+from playground.app.text import plain
+from playground.app.widgets import CONTROL_NAMES
 
 MAX_WEIGHTS_BYTES = 20 * 2**20
-
-
-def apply_link(page: str) -> None:
-    """On a session's first run, fill the widgets from the URL's settings (a shared link)."""
-    flag = f"link_applied_{page}"
-    if st.session_state.get(flag):
-        return
-    st.session_state[flag] = True
-    params = {k: v for k, v in st.query_params.to_dict().items() if k != "hide"}
-    if not params:
-        return
-    try:
-        set_widgets(config_state(Config.from_query(params), page))
-    except ValueError as err:
-        st.warning(f"The link's settings could not be used ({err}); showing the defaults instead.")
 
 
 def _weights_bytes(run) -> bytes:
@@ -58,16 +45,22 @@ def _apply_settings(page: str) -> None:
     if not hasattr(file, "getvalue"):  # cleared (None or a deleted file)
         return
     try:
-        set_widgets(config_state(export.settings_from_json(file.getvalue()), page))
-        _say(page, "success", "Settings restored.")
+        notes = restore(export.settings_from_json(file.getvalue()), page)
     except ValueError as err:
-        _say(page, "error", str(err))
+        _say(page, "error", plain(err))
+        return
+    if notes:
+        _say(page, "warning", "Settings restored, with changes: " + " ".join(notes))
+    else:
+        _say(page, "success", "Settings restored.")
 
 
 def _apply_weights(page: str, run) -> None:
     """Uploader callback: load the file into this session's own model, or say why not."""
     file = st.session_state.get(f"up_weights_{page}")
-    if hasattr(file, "getvalue"):
+    if hasattr(file, "getvalue") and is_training(page):  # its loop owns the model now: never swap weights under it
+        _say(page, "error", "Stop training first, then load the weights: the model is busy learning.")
+    elif hasattr(file, "getvalue"):
         problem = _load_weights(run, file.getvalue())
         _say(page, "error", problem) if problem else _say(page, "success", "Weights loaded: the pictures above now use them.")
 
@@ -101,7 +94,8 @@ def take_it_with_you(cfg: Config, run, data, page: str) -> None:
             right.file_uploader("Restore settings (JSON)", type=["json"], key=f"up_settings_{page}", on_change=_apply_settings,
                                 args=(page,), help="A settings.json saved from this playground: every widget takes its value.")
             right.file_uploader("Load weights (.pt)", type=["pt", "pth"], key=f"up_weights_{page}", on_change=_apply_weights,
-                                args=(page, run), help="A state_dict saved from the same settings; loaded with weights_only=True.")
+                                args=(page, run), disabled=is_training(page),
+                                help="A state_dict saved from the same settings; loaded with weights_only=True.")
             for kind, text in st.session_state.pop(f"upload_messages_{page}", []):
                 getattr(right, kind)(text)
         with link_tab:

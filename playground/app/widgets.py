@@ -249,19 +249,19 @@ class Widgets:
         return TrainConfig(**{name: type(getattr(t, name))(value) for name, value in values.items()})
 
 
-def config_state(cfg: Config, page: str) -> dict:
-    """The widget values that show cfg on a page (the inverse of the widgets), for presets, links and settings files."""
+def config_state(cfg: Config, page: str, parts=("data", "model", "train")) -> dict:
+    """The widget values that show cfg's parts on a page (the inverse of the widgets), for presets, links and files."""
     w, state = Widgets(page, False), {}
     spec = DATASETS.get(cfg.data.dataset)
     for name, row in C.SETTINGS.items():
-        if not (row.part and row.widget):
+        if not (row.part in parts and row.widget):
             continue
         value = getattr(getattr(cfg, row.part), name)
         if row.items:  # a list setting: its length, then each element's widgets (a layer's width, a block's four)
             state[row.key] = len(value)
             for i, element in enumerate(value):
-                parts = element if isinstance(element, tuple) else (element,)
-                state.update({f"{C.SETTINGS[item].key}_{i}": v for item, v in zip(row.items, parts)})
+                values = element if isinstance(element, tuple) else (element,)
+                state.update({f"{C.SETTINGS[item].key}_{i}": v for item, v in zip(row.items, values)})
         elif name == "noise":
             if spec and not spec.size:
                 state[dataset_key(name, cfg.data.dataset)] = value

@@ -149,12 +149,22 @@ def settings_json(cfg: Config) -> str:
     return json.dumps({"playground_settings": 1, **cfg.to_query()}, indent=2)
 
 
+MAX_SETTINGS_BYTES = 64 * 1024  # a settings file is about 1 KB; anything far bigger is not one
+
+
 def settings_from_json(text: str | bytes) -> Config:
     """A Config from settings_json's output; ValueError with a message for anything else."""
+    if len(text) > MAX_SETTINGS_BYTES:
+        raise ValueError(f"That file is {len(text):,} bytes, far bigger than a settings file (about 1 KB). "
+                         "Use a file saved with 'Download settings'.")
     try:
         raw = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than Python can read
         raise ValueError("That file is not a settings file (not JSON). Use a file saved with 'Download settings'.") from None
     if not isinstance(raw, dict) or raw.get("playground_settings") != 1:
         raise ValueError("That JSON file is not a playground settings file. Use a file saved with 'Download settings'.")
+    nested = sorted(k for k, v in raw.items() if isinstance(v, (dict, list)) or v is None)
+    if nested:
+        raise ValueError(f"These settings are not single values: {', '.join(map(str, nested))[:200]}. "
+                         "Use a file saved with 'Download settings'.")
     return Config.from_query({k: str(v) for k, v in raw.items() if k != "playground_settings"})

@@ -1,0 +1,120 @@
+"""Settings coming in from a link or a settings file: fitted to what the page's widgets can show, each change said.
+
+A value the settings accept but a widget cannot show (lr=0.05 between two steps, 1000 neurons where the page
+offers 64) is moved to the nearest value the widget offers, and a note says so: a widget never shows one value
+while training uses another. A dataset that belongs on another page is not used; the rest of the settings are.
+"""
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from playground import config as C
+from playground.app.session import set_widgets
+from playground.app.text import plain
+from playground.app.sidebar import PAGE_DATASETS
+from playground.app.widgets import config_state
+from playground.config import SETTINGS, Config
+from playground.data.catalog import DATASETS, IMAGE_DATASETS
+
+PAGE_TITLES = {"2d": "2-D playground", "tabular": "Tables and regression", "images": "Images"}
+
+
+def _nearest(value: float, options) -> float:
+    """The option nearest to value; on a log scale when both are positive (learning rates, batch sizes)."""
+    def distance(option):
+        if option > 0 and value > 0:
+            return abs(math.log(option) - math.log(value))
+        return abs(option - value) + (1e9 if option != value else 0.0)  # 0 only for 0
+    return min(options, key=distance)
+
+
+def _on_grid(value: float, row: C.Setting) -> float:
+    """A slider's value moved onto its step grid (from the low end of its range)."""
+    lo, hi = row.limits
+    return round(min(max(lo + round((value - lo) / row.step) * row.step, lo), hi), 10)
+
+
+def _fitted(name: str, value, page: str):
+    """The value a setting's widget can show: a step it offers, a slider position, a width the page allows."""
+    row = SETTINGS[name]
+    if row.steps:
+        return value if value in row.steps else _nearest(value, row.steps)
+    if row.widget == "slider" and row.step and row.limits:
+        return _on_grid(value, row)
+    if row.widget_limits and page != "images":
+        return min(max(value, row.widget_limits[0]), row.widget_limits[1])
+    return value
+
+
+def _changed(name: str, old, new, i: int | None = None) -> str:
+    row = SETTINGS[name]
+    label = row.label.format(i=i + 1) if i is not None else row.label
+    return f"{label} {old:g} is not offered here: {new:g} is used."
+
+
+def fit_to_page(cfg: Config, page: str) -> tuple[Config, list[str]]:
+    """cfg with every value moved to one the page's widgets offer, and a line for each change."""
+    notes, changes = [], {}
+    for part in ("data", "model", "train"):
+        for name, row in SETTINGS.items():
+            if row.part != part or not row.widget or not isinstance(getattr(getattr(cfg, part), name), (int, float)):
+                continue
+            if name in ("noise", "n_samples") and (DATASETS.get(cfg.data.dataset) is None or DATASETS[cfg.data.dataset].size):
+                continue  # a fixed table's or an image set's: not a widget of this dataset
+            value = getattr(getattr(cfg, part), name)
+            new = _fitted(name, value, page) if not isinstance(value, bool) else value
+            if new != value:
+                changes[name] = type(value)(new)
+                notes.append(_changed(name, value, new))
+    hidden = tuple(_fitted("width", w, page) for w in cfg.model.hidden)
+    for i, (old, new) in enumerate(zip(cfg.model.hidden, hidden)):
+        if old != new:
+            notes.append(_changed("width", old, new, i))
+    blocks = []
+    for i, block in enumerate(cfg.model.conv):
+        fitted = tuple(type(v)(_fitted(item, v, page)) for item, v in zip(SETTINGS["conv"].items, block))
+        notes += [_changed(item, old, new, i) for item, old, new in zip(SETTINGS["conv"].items, block, fitted) if old != new]
+        blocks.append(fitted)
+    try:
+        return cfg.replace(**changes, hidden=hidden, conv=tuple(blocks)), notes
+    except ValueError as err:  # the nearest values do not fit together (say BatchNorm and a batch of 1)
+        return cfg, [str(err)]
+
+
+def _elsewhere(cfg: Config, page: str) -> str | None:
+    """Where cfg's dataset is offered, when that is not this page."""
+    if cfg.data.dataset in PAGE_DATASETS[page]:
+        return None
+    other = next((p for p, names in PAGE_DATASETS.items() if cfg.data.dataset in names), None)
+    label = (DATASETS.get(cfg.data.dataset) or IMAGE_DATASETS.get(cfg.data.dataset)).label
+    where = f"the {PAGE_TITLES[other]} page" if other else "another page"
+    return f"The dataset {label} belongs on {where}, so this page keeps its own dataset; the other settings are used."
+
+
+def restore(cfg: Config, page: str) -> list[str]:
+    """Fill the page's widgets with cfg as far as the page can show it; returns a line for each thing changed."""
+    moved = _elsewhere(cfg, page)
+    cfg, notes = fit_to_page(cfg, page)
+    parts = ("model", "train") if moved else ("data", "model", "train")
+    set_widgets(config_state(cfg, page, parts))
+    return [moved, *notes] if moved else notes
+
+
+def apply_link(page: str) -> None:
+    """On a session's first run, fill the widgets from the URL's settings (a shared link), saying what was changed."""
+    flag = f"link_applied_{page}"
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "hide"}
+    if not params:
+        return
+    try:
+        notes = restore(Config.from_query(params), page)
+    except ValueError as err:
+        st.warning(f"The link's settings could not be used ({plain(err)}); showing the defaults instead.", icon=":material/link_off:")
+        return
+    if notes:
+        st.warning("From the link: " + " ".join(notes), icon=":material/link:")
