@@ -15,7 +15,8 @@ MISSING = {"", "?", "na", "n/a", "#n/a", "nan", "null", "none"}  # compared lowe
 SEPARATORS = (";", "\t", ",")  # on a tie ';' wins: ';' files often hold decimal commas
 SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # larger values would become inf in X
-SNIFF_CHARS = 64 * 1024  # the separator is judged on the file's first lines
+SNIFF_LINES, SNIFF_CHARS = 50, 64 * 1024  # the separator is judged on the file's first non-blank lines
+_LINE = re.compile(r"[^\r\n]+")  # a line as pandas splits them (on \n and \r only)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # never in text; typical of images, zips, .xlsx
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
@@ -76,18 +77,29 @@ def _megabytes(n_bytes: int, up: bool = False) -> str:
 
 def _detect_separator(text: str) -> str:
     """The separator that splits the first lines into the most cells, the same number on every line."""
-    lines = [line for line in text[:SNIFF_CHARS].splitlines()[:50] if line.strip()]
-    if len(text) > SNIFF_CHARS and len(lines) > 1:
-        lines = lines[:-1]  # the last sampled line may be cut off mid-row
+    lines = _first_lines(text)
     scores = {sep: _separator_score(lines, sep) for sep in SEPARATORS}
     best = max(SEPARATORS, key=scores.get)  # max keeps the first of equal scores
     return best if scores[best][1] > 1 else ","
 
 
+def _first_lines(text: str) -> list[str]:
+    """The first SNIFF_LINES non-blank lines (or about SNIFF_CHARS of them), whole, however many blank lines come first."""
+    lines, size = [], 0
+    for match in _LINE.finditer(text):  # lazy: a file of blank lines is passed over without copying it
+        line = match.group()
+        if line.strip():
+            lines.append(line)
+            size += len(line)
+            if len(lines) == SNIFF_LINES or size >= SNIFF_CHARS:
+                break
+    return lines
+
+
 def _separator_score(lines: list[str], separator: str) -> tuple[bool, int]:
     """(every line has the same number (>1) of cells, the most common number of cells)."""
     widths = [len(row) for row in csv.reader(lines, delimiter=separator)]
-    modal = max(set(widths), key=widths.count)
+    modal = max(set(widths), key=widths.count, default=0)
     return len(set(widths)) == 1 and modal > 1, modal  # one cell per line is no evidence for a separator
 
 

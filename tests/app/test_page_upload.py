@@ -110,8 +110,9 @@ def test_numeric_target_becomes_regression_with_mse():
         (("a,b,label\n" + "\n".join(f"{i},{i * 2},same" for i in range(30)) + "\n").encode(), "one class"),
         (("," .join(f"c{i}" for i in range(40)) + "\n" + "\n".join(",".join(str((r * i) % 7) for i in range(40)) for r in range(12)) + "\n").encode(), "row"),
         (b"x" * (6 * 1024 * 1024), "MB"),
+        (b"\n" * 70_000 + b"a,b,label\n", "no data rows"),
     ],
-    ids=["empty", "binary", "one-class", "more-columns-than-rows", "too-big"],
+    ids=["empty", "binary", "one-class", "more-columns-than-rows", "too-big", "blank-lines"],
 )
 def test_bad_files_end_in_a_clear_message(raw, words):
     at = _upload(raw)

@@ -301,6 +301,20 @@ def test_header_only_file_is_refused():
     assert "no data rows" in csv_error(b"x,y,label\n")
 
 
+def test_a_file_of_blank_lines_above_its_header_has_no_data_rows():
+    # 70,000 blank lines fill the separator's sample (the first 64 KB) with nothing to judge
+    for newline in (b"\n", b"\r\n"):
+        raw = newline * 70_000 + b"x;y;label" + newline
+        assert "header row but no data rows" in csv_error(raw)
+
+
+def test_blank_lines_above_the_data_are_skipped_and_the_separator_still_found():
+    raw = b"\n" * 70_000 + make_csv(numeric_rows(), sep=";")
+    table = read_csv_table(raw)
+    assert table.X.shape == (20, 2) and table.feature_names == ("x1", "x2")
+    assert any("20 data row(s)" in m and "semicolons" in m for m in table.messages)
+
+
 def test_only_a_target_column_is_refused():
     rows = [["label"]] + [[i % 2] for i in range(12)]
     assert "only one column" in csv_error(make_csv(rows))
