@@ -145,8 +145,8 @@ class Race:
         return predict_proba(contestant.model, X, self.cfg.loss, self.data.transform)
 
     def leader(self) -> Contestant | None:
-        """The lane with the lowest test loss so far (diverged lanes count with their last good state)."""
-        measured = [c for c in self.contestants if c.history.epoch]
+        """The lane with the lowest test loss so far among those still sound; None when none is (all diverged)."""
+        measured = [c for c in self.contestants if c.history.epoch and not c.diverged]
         return min(measured, key=lambda c: c.history.test_loss[-1]) if measured else None
 
     def summary(self) -> list[dict]:

@@ -110,3 +110,12 @@ def test_works_on_iris_and_wine():
 def test_impossible_races_are_refused_with_a_message(entries, data, kw, words):
     with pytest.raises(ValueError, match=words):
         RaceConfig(data, kw.pop("model", ModelConfig()), tuple(Entry(o, lr) for o, lr in entries), **kw)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_a_diverged_lane_is_never_the_leader_and_all_diverged_means_none(seed):
+    race = _race(("sgd", 10.0), ("adam", 0.01), epochs=5, seed=seed).run()
+    wild, calm = race.contestants
+    assert wild.diverged and race.leader() is calm  # even where the wild lane's last good test loss were lower
+    everyone_wild = _race(("sgd", 10.0), ("momentum", 10.0), epochs=5, seed=seed).run()
+    assert all(c.diverged for c in everyone_wild.contestants) and everyone_wild.leader() is None

@@ -183,7 +183,12 @@ class RaceBoard:
 
     def _status(self, race: R.Race) -> None:
         leader = race.leader()
-        ahead = f" Lowest test loss: **{leader.label}**." if leader else ""
+        if leader:
+            ahead = f" Lowest test loss: **{leader.label}**."
+        elif race.contestants and all(c.diverged for c in race.contestants):
+            ahead = " Every lane diverged, so there is no winner: lower the learning rates and race again."
+        else:
+            ahead = ""
         if race.done:
             self.status.success(f"Race finished after {race.epoch} epoch{'s' if race.epoch != 1 else ''}.{ahead}")
         elif is_training(PAGE):
