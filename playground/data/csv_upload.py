@@ -134,8 +134,9 @@ def _decide_task(target: pd.Series, task: str | None, name: str) -> tuple[str, s
     values = target.dropna()
     n_distinct = values.nunique()
     if n_distinct <= MAX_CLASSES and (values == values.round()).all():
-        return "classification", (f"The target '{name}' has {n_distinct} different whole numbers, so each is "
-                                  "treated as a class (classification). Choose regression to predict it as a number.")
+        return "classification", (f"The target '{name}' has {n_distinct} different whole numbers, so each is treated "
+                                  f"as a class (classification); a target with fractions or more than {MAX_CLASSES} "
+                                  "different values is predicted as a number (regression).")
     return "regression", f"The target '{name}' holds numbers with {n_distinct} different values, so this is regression."
 
 

@@ -102,6 +102,20 @@ def test_numeric_target_becomes_regression_with_mse():
     assert float([m.value for m in at.metric if m.label == "Test R²"][0]) > 0.5
 
 
+def test_a_whole_number_target_is_classes_and_its_note_points_to_nothing_missing():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(90, 2))
+    grade = np.digitize(X[:, 0], [-0.5, 0.5]) + 1  # 1, 2 or 3
+    raw = ("x1,x2,grade\n" + "\n".join(f"{a:.3f},{b:.3f},{g}" for (a, b), g in zip(X, grade)) + "\n").encode()
+    at = _upload(raw)
+    notes = [c.value for c in at.caption if "whole numbers" in c.value]
+    assert notes and "classification" in notes[0] and "choose regression" not in notes[0].lower()
+    assert at.selectbox(key="tabular_loss").value == "cross_entropy"
+    at.selectbox(key="tabular_loss").set_value("mse").run()  # MSE cannot make it a regression: the page keeps classes
+    assert at.selectbox(key="tabular_loss").value == "cross_entropy" and not at.exception
+    assert "Finished" in _train(at).success[0].value
+
+
 @pytest.mark.parametrize(
     "raw, words",
     [

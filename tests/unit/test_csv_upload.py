@@ -127,6 +127,14 @@ def test_whole_number_target_with_few_values_is_classification_sorted_as_numbers
     assert table.y[:3].tolist() == [2, 0, 1]
 
 
+def test_whole_number_target_note_says_the_rule_and_names_no_missing_control():
+    table = read_csv_table(make_csv(numeric_rows(target=lambda i: i % 4)))
+    (note,) = [m for m in table.messages if "whole numbers" in m]
+    assert "4 different whole numbers" in note and "classification" in note
+    assert "more than 20 different values is predicted as a number" in note
+    assert "choose regression" not in note.lower()  # the page has no such control (the loss follows the task)
+
+
 def test_whole_number_target_with_more_than_20_values_is_regression():
     table = read_csv_table(make_csv(numeric_rows(n_rows=30, target=lambda i: i)))
     assert table.task == "regression" and table.class_names is None
