@@ -77,8 +77,10 @@ def _default(key: str, value):
     Streamlit forgets a widget's state after a run that did not draw it (an error message
     stopped the page, another page was open); the saved copy in plain session state survives.
     """
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(SAVED + key, value)
+    # Set it again even when Streamlit still holds it: a widget the last run did not draw (the CSV uploader's
+    # message stopped the sidebar above it) is new in the browser, which would show its minimum while the
+    # server kept the learner's value. A value set through session state is sent with the widget.
+    st.session_state[key] = st.session_state[key] if key in st.session_state else st.session_state.get(SAVED + key, value)
     return key
 
 

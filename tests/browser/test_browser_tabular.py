@@ -67,3 +67,28 @@ def test_csv_upload_trains(page, server, tmp_path):
     page.wait_for_selector("text=Finished", timeout=60_000)
     assert float(_metric(page, "Test accuracy").rstrip("%")) > 80
     page.screenshot(path=str(ARTIFACTS / "tabular_upload.png"), full_page=True)
+
+
+def test_choosing_and_uploading_a_csv_keeps_every_setting(page, server, tmp_path):
+    """The uploader's message stops the sidebar above the network and training widgets for one run; when they
+    come back they show the learner's values (they once came back at their minimums: SGD, 1 epoch, split 0.10)."""
+    path = tmp_path / "small.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i},{i % 7},{'x' if i % 2 else 'y'}\n" for i in range(60)))
+    _open(page, server)
+    box = page.locator(".st-key-tabular_epochs input")
+    box.fill("33")
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE)
+    choose(page, "tabular_optimizer", "RMSprop")
+    before = {key: page.locator(f".st-key-tabular_{key} input").first.input_value()
+              for key in ("optimizer", "epochs", "n_layers", "test_fraction", "lr", "batch_size")}
+    assert before["optimizer"] == "RMSprop" and before["epochs"] == "33"
+    choose(page, "tabular_dataset", re.compile("Your CSV file"))
+    assert page.locator(".st-key-tabular_epochs input").count() == 0  # the sidebar stops at the uploader's message
+    page.locator(".st-key-tabular_csv_file [data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.wait_for_selector("text=Ready to train on 60 rows", timeout=30_000)
+    page.wait_for_selector(IDLE)
+    after = {key: page.locator(f".st-key-tabular_{key} input").first.input_value() for key in before}
+    assert after == before
+    page.wait_for_selector("text=Epoch 0 / 33")  # and the run is built from what the widgets show
