@@ -12,7 +12,12 @@ from playground.data.csv_cells import MAX_BYTES, MB, CsvError, numbers, read_cel
 __all__ = ["MAX_BYTES", "MB", "CsvError", "CsvTable", "read_csv_table", "sniff_columns"]
 
 MIN_ROWS = 10
-MAX_CLASSES = 20  # whole-number targets with more distinct values are quantities, not classes
+# The most classes a target may have, and whole-number targets with more distinct values are quantities
+# (regression). Past 20 the board stops working as a picture: the confusion matrix's k x k cells drop under
+# 17 px in its 460 px chart (no room for their counts), the test rows' legend takes more rows than the
+# plot, the ten class colours repeat, and every redraw's cost grows with k^2 (200 classes: about 20 s of
+# browser CPU per frame).
+MAX_CLASSES = 20
 MAX_CATEGORIES = 50  # text columns with more distinct values are likely IDs or free text
 MAX_LISTED = 30  # column names listed in one error message
 _COMMA_NUMBER = r"[+-]?\d+(,\d+)*"  # '3,5' or '1,000' (no point): commas in numbers
@@ -127,6 +132,8 @@ def _decide_task(target: pd.Series, task: str | None, name: str) -> tuple[str, s
         example = next(v for v in target.dropna() if numbers(pd.Series([v])) is None)
         raise CsvError(f"The target '{name}' contains text (like '{example}'), so it cannot be "
                        "predicted as a number. Choose classification, or pick a numeric target column.")
+    if task == "classification" or not numeric:
+        _check_class_count(target, name, numeric)
     if task:
         return task, f"Treating '{name}' as {task}, as chosen."
     if not numeric:
@@ -138,6 +145,18 @@ def _decide_task(target: pd.Series, task: str | None, name: str) -> tuple[str, s
                                   f"as a class (classification); a target with fractions or more than {MAX_CLASSES} "
                                   "different values is predicted as a number (regression).")
     return "regression", f"The target '{name}' holds numbers with {n_distinct} different values, so this is regression."
+
+
+def _check_class_count(target: pd.Series, name: str, numeric: bool) -> None:
+    """A class target may have at most MAX_CLASSES different values (counted over the whole column)."""
+    n_distinct = target.nunique()  # missing cells are not a class
+    if n_distinct <= MAX_CLASSES:
+        return
+    instead = ("predict it as a number (regression) instead, or pick another target column" if numeric else
+               f"pick another target column: one with at most {MAX_CLASSES} different values, or a numeric column, "
+               "which is predicted as a number (regression)")
+    raise CsvError(f"The target '{name}' has {n_distinct} different values, more than the {MAX_CLASSES} classes this "
+                   f"page can tell apart (each class needs its own colour and row of the confusion matrix): {instead}.")
 
 
 def _drop_missing_target(frame: pd.DataFrame, target: str, notes: list[str]) -> pd.DataFrame:

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import echarts_specs
+
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "tabular.py")
 
 
@@ -113,6 +115,19 @@ def test_a_whole_number_target_is_classes_and_its_note_points_to_nothing_missing
     assert at.selectbox(key="tabular_loss").value == "cross_entropy"
     at.selectbox(key="tabular_loss").set_value("mse").run()  # MSE cannot make it a regression: the page keeps classes
     assert at.selectbox(key="tabular_loss").value == "cross_entropy" and not at.exception
+    assert "Finished" in _train(at).success[0].value
+
+
+def test_a_text_target_with_200_labels_is_refused_and_another_column_can_be_picked():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(1000, 2))
+    raw = ("x1,x2,city\n" + "\n".join(f"{a:.3f},{b:.3f},town{i % 200}" for i, (a, b) in enumerate(X)) + "\n").encode()
+    at = _upload(raw)
+    assert not at.exception
+    assert "200 different values" in at.error[0].value and "another target column" in at.error[0].value
+    assert not [b for b in at.button if b.key == "train"] and not echarts_specs(at)  # nothing heavy is drawn
+    [s for s in at.selectbox if s.label == "Target column"][0].set_value("x1").run()
+    assert not at.error and at.selectbox(key="tabular_loss").value == "mse"  # a numeric column: regression
     assert "Finished" in _train(at).success[0].value
 
 

@@ -154,6 +154,29 @@ def test_task_can_be_forced_either_way():
     assert read_csv_table(raw, task="classification").class_names == ("0.5", "1.5")
 
 
+def test_text_target_with_more_than_20_labels_is_refused_with_its_count():
+    message = csv_error(make_csv(numeric_rows(n_rows=1000, target=lambda i: f"city{i % 200}")))
+    assert "'label' has 200 different values" in message and "more than the 20 classes" in message
+    assert "pick another target column" in message and "numeric column" in message
+
+
+def test_text_target_with_20_labels_is_still_classification():
+    table = read_csv_table(make_csv(numeric_rows(n_rows=60, target=lambda i: f"kind{i % 20:02d}")))
+    assert table.task == "classification" and len(table.class_names) == 20
+
+
+def test_missing_target_cells_are_not_counted_as_a_class():
+    rows = numeric_rows(n_rows=60, target=lambda i: f"kind{i % 20:02d}")
+    for row in rows[1:6]:
+        row[-1] = "NA"
+    assert len(read_csv_table(make_csv(rows)).class_names) == 20
+
+
+def test_numeric_target_forced_to_200_classes_is_refused_pointing_to_regression():
+    message = csv_error(make_csv(numeric_rows(n_rows=400, target=lambda i: i % 200)), task="classification")
+    assert "200 different values" in message and "regression" in message
+
+
 def test_text_target_forced_to_regression_is_refused():
     message = csv_error(make_csv(numeric_rows(target=lambda i: "ab"[i % 2])), task="regression")
     assert "text" in message and "classification" in message
