@@ -1,18 +1,19 @@
 """ECharts options for the tables page's live board, as plain dicts (no Streamlit, no plotly).
 
-The test rows in two dimensions coloured by the predicted class, and for regression the model's fit
-(one input) or predicted against true values (several). Redrawn in place every live frame, as the
-2-D page's boundary (see boundary.py).
+The test rows in two dimensions coloured by the predicted class (one feature: its value against the true
+class), and for regression the model's fit (one input) or predicted against true values (several).
+Redrawn in place every live frame, as the 2-D page's boundary (see boundary.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from playground.viz.charts import legend_space
+from playground.viz.charts import legend_space, short_name
 from playground.viz.palette import (BASE, BLACK, GREY, PLOT_LEFT, RED, TEST_COLOR, TITLE_SIZE, TRAIN_COLOR, WHITE,
                                     X_NAME_GAP, class_color)
 
 PICTURE_HEIGHT = 460
+STRIP_SPREAD = 0.3  # one feature: how far (in class bands) a row may sit above or below its class's line
 MISTAKE_RING = "#d00000"
 WRONG_NAME = "wrong prediction (✕)"
 # A cross as an SVG path (ECharts has no cross symbol): two bars of a 12-unit square
@@ -38,6 +39,34 @@ def _chart(title: str, series: list, x_label: str, y_label: str) -> dict:
 
 def projection_option(coords: np.ndarray, y_true, y_pred, class_names, axis_labels=("PC 1", "PC 2")) -> dict:
     """Test rows in 2-D, coloured by the predicted class; mistakes drawn as crosses ringed in red."""
+    series, title = _class_series(coords, y_true, y_pred, class_names)
+    return _chart(title, series, *axis_labels)
+
+
+def strip_option(x, y_true, y_pred, class_names, x_label="x", y_label="true class") -> dict:
+    """One feature: each test row at its value (x) in the band of its true class (y), coloured by the predicted class.
+
+    Inside its band a row is moved up or down by a fixed pseudo-random amount (the same every frame), so rows
+    with equal values stay apart; mistakes are drawn as crosses ringed in red, as in the projection.
+    """
+    x, y_true = np.asarray(x, dtype=float), np.asarray(y_true)
+    jitter = np.random.default_rng(0).uniform(-STRIP_SPREAD, STRIP_SPREAD, len(x))
+    series, title = _class_series(np.column_stack([x, y_true + jitter]), y_true, y_pred, class_names)
+    for s in series:
+        s["yAxisIndex"] = 1  # the hidden value axis under the class names: class k is the band k-0.5 .. k+0.5
+    option = _chart(title, series, x_label, y_label)
+    labels = [short_name(c) for c in class_names]
+    left = max(PLOT_LEFT, 36 + 8 * max(len(n) for n in labels))  # the class names, then the axis name, fit on the left
+    # the first class on top, as in the confusion matrix beside it (both axes turned, so the bands stay aligned)
+    names = dict(type="category", data=labels, boundaryGap=True, inverse=True, name=y_label, nameLocation="middle",
+                 nameGap=left - 22, axisTick=dict(show=False), axisLabel=dict(interval=0, fontSize=12 if len(labels) <= 10 else 10),
+                 splitLine=dict(show=True, lineStyle=dict(color="#eeeeee")))
+    places = dict(type="value", min=-0.5, max=len(labels) - 0.5, inverse=True, show=False)
+    return dict(option, grid=dict(option["grid"], left=left), yAxis=[names, places])
+
+
+def _class_series(coords: np.ndarray, y_true, y_pred, class_names) -> tuple[list, str]:
+    """The rows as one series per predicted class and one for every mistake, and the title counting mistakes."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     wrong = y_true != y_pred
     series = []
@@ -53,7 +82,7 @@ def projection_option(coords: np.ndarray, y_true, y_pred, class_names, axis_labe
                 itemStyle=dict(color=class_color(k), borderColor=MISTAKE_RING if miss else WHITE, borderWidth=1.5 if miss else 0.8),
             ))
     n_wrong = int(wrong.sum())
-    return _chart(f"Test rows: {n_wrong} mistake{'s' if n_wrong != 1 else ''} (✕)", series, *axis_labels)
+    return series, f"Test rows: {n_wrong} mistake{'s' if n_wrong != 1 else ''} (✕)"
 
 
 def fit_option(x_train, y_train, x_test, y_test, x_line, y_line, x_label="x", y_label="y") -> dict:

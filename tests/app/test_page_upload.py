@@ -131,6 +131,39 @@ def test_a_text_target_with_200_labels_is_refused_and_another_column_can_be_pick
     assert "Finished" in _train(at).success[0].value
 
 
+def _one_feature_csv(extra: str) -> bytes:
+    """100 rows of one numeric feature x, a class label, and one more column that cannot be a feature."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=100)
+    cells = {"empty": lambda i: "", "ids": lambda i: f"user{i:03d}"}[extra]
+    return ("x,other,label\n" + "\n".join(f"{v:.3f},{cells(i)},{'big' if v > 0 else 'small'}"
+                                           for i, v in enumerate(x)) + "\n").encode()
+
+
+@pytest.mark.parametrize("extra, missing", [("empty", "drop"), ("empty", "impute"), ("ids", "drop")],
+                         ids=["empty-column", "empty-column-filled-in", "id-text-column"])
+def test_one_feature_left_trains_and_pictures_its_test_rows_by_class(extra, missing):
+    at = _upload(_one_feature_csv(extra), csv_missing=missing)
+    assert any("Ignored column 'other'" in c.value for c in at.caption)
+    assert any("1 feature column(s)" in c.value for c in at.caption)
+    at = _train(at)
+    assert "Finished" in at.success[0].value
+    (rows,) = [spec for title, spec, _ in echarts_specs(at) if title.startswith("Test rows")]
+    assert rows["xAxis"]["name"] == "x" and rows["yAxis"][0]["data"] == ["big", "small"]
+    n_test = sum(len(s["data"]) for s in rows["series"])
+    cm = [spec for title, spec, _ in echarts_specs(at) if title.startswith("Confusion")][0]
+    assert n_test == sum(cell["value"][2] if isinstance(cell, dict) else cell[2] for cell in cm["series"][0]["data"])
+
+
+def test_two_features_are_pictured_as_themselves_without_pca():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(100, 2))
+    raw = ("height,weight,label\n" + "\n".join(f"{a:.3f},{b:.3f},{'p' if a > b else 'q'}" for a, b in X) + "\n").encode()
+    at = _train(_upload(raw))
+    (rows,) = [spec for title, spec, _ in echarts_specs(at) if title.startswith("Test rows")]
+    assert (rows["xAxis"]["name"], rows["yAxis"]["name"]) == ("height", "weight")
+
+
 @pytest.mark.parametrize(
     "raw, words",
     [

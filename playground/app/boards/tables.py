@@ -1,4 +1,4 @@
-"""The tabular / regression board: curves, confusion matrix, PCA picture, probability bars, the fit."""
+"""The tabular / regression board: curves, confusion matrix, PCA picture (one feature: a strip per class), probability bars, the fit."""
 from __future__ import annotations
 
 import numpy as np
@@ -19,7 +19,9 @@ MAX_ROWS = 6  # probability bars for at most this many picked test rows
 
 
 def _projection(data):
-    """Test rows in 2-D: the features themselves when there are two, else PCA fitted on train."""
+    """Test rows in 2-D: the features themselves when there are two, else PCA fitted on train (one feature: None)."""
+    if data.n_features == 1:  # no second direction to project to: the board draws a strip per class instead
+        return None, ()
     if data.n_features == 2:
         return data.X_test, data.feature_names
     # PCA of standardised features: otherwise one large-valued column (insulin, proline) is the whole picture
@@ -74,9 +76,15 @@ class TabularBoard:
     def _draw_classes(self, run: Run) -> None:
         d, epoch = self.data, _epoch(run)
         y_pred = run.predict(d.X_test)
-        option = table_charts.projection_option(self.coords, d.y_test, y_pred, d.class_names, self.axis_labels)
+        if self.coords is None:  # one feature: its value against the true class
+            option = table_charts.strip_option(d.X_test[:, 0], d.y_test, y_pred, d.class_names, d.feature_names[0],
+                                               f"true {charts.short_name(d.target_name, 24)}")
+            placed = f"by {d.feature_names[0]} and true class, "
+        else:
+            option = table_charts.projection_option(self.coords, d.y_test, y_pred, d.class_names, self.axis_labels)
+            placed = ""
         self.picture.echarts_chart(option, height=table_charts.PICTURE_HEIGHT,
-                                   alt=f"{option['title']['text']} after epoch {epoch}: the test rows coloured by predicted class")
+                                   alt=f"{option['title']['text']} after epoch {epoch}: the test rows {placed}coloured by predicted class")
         cm = confusion_matrix(d.y_test, y_pred, labels=list(range(d.n_classes)))
         option = charts.confusion_option(cm, d.class_names)
         self.side.echarts_chart(option, height=table_charts.PICTURE_HEIGHT,
