@@ -13,6 +13,7 @@ from playground.viz import table_charts
 from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
 from playground.app.session import is_training
+from playground.app.text import plain
 from playground.app.boards.common import Slot, metric_slots, show_curves, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
@@ -115,5 +116,5 @@ class TabularBoard:
         linear = run.model[0]
         st.markdown("**Learned parameters**")
         for name, w in zip(self.data.feature_names, linear.weight.detach()[0].tolist()):
-            st.metric(f"weight of {name}", f"{w:.4f}")
+            st.metric(f"weight of {plain(name)}", f"{w:.4f}")
         st.metric("bias", f"{linear.bias.item():.4f}" if linear.bias is not None else "none", help="Off when 'Bias terms' is unticked.")
