@@ -13,6 +13,7 @@ from playground.data.catalog import DATASETS, IMAGE_DATASETS
 from playground.engine.models import LOSSES
 from playground.teaching.presets import PRESETS
 from playground.app.session import SAVED, set_widgets, widget_key
+from playground.app.text import plain
 
 DEFAULTS = Config()
 PAGE_DEFAULTS = {"images": PRESETS["mnist_mlp"].config}
@@ -92,6 +93,11 @@ def _fits(value, kw: dict) -> bool:
         return kw["min_value"] <= value <= kw["max_value"]
     except (TypeError, KeyError):
         return True  # no range to check (a checkbox, a text)
+
+
+def _place_key(key: str) -> str:
+    """Plain session state beside a target widget: the column names it last showed and the target's position."""
+    return f"target_place:{key}"
 
 
 class Widgets:
@@ -186,10 +192,12 @@ class Widgets:
         header = {"auto": None, "yes": True, "no": False}[header]
         columns = csv_upload.sniff_columns(raw, header=header)
         file_id = hashlib.sha256(raw).hexdigest()[:12]  # a new file must not inherit the last file's target
+        self._keep_target_place(f"csv_target_{file_id}", columns)
         target = self.widget(
             st.selectbox, "Target column", f"csv_target_{file_id}", columns[-1], options=columns,
             help="The column to predict. Every other usable column is an input feature.",
         )
+        st.session_state[_place_key(self.key(f"csv_target_{file_id}"))] = (columns, columns.index(target))
         missing = self.widget(
             st.radio, "Missing values", "csv_missing", "drop", options=["drop", "impute"], horizontal=True,
             format_func={"drop": "Drop the row", "impute": "Fill in (median)"}.get,
@@ -207,6 +215,23 @@ class Widgets:
         self._fit_loss_to(n_classes)  # the loss widget comes later in this run, so it may still change
         test_fraction, random_state, standardize = self._split_widgets()
         return DataConfig(UPLOAD, len(table.y), 0.0, test_fraction, n_classes, random_state, standardize, digest)
+
+    def _keep_target_place(self, name: str, columns: list[str]) -> None:
+        """When the column names change (the header setting), the target stays the column at the same position.
+
+        Selectbox values are names: left alone, a name the new names lack would fall back to the first column
+        (say a class label becoming a regression on col1).
+        """
+        key, place = self.key(name), st.session_state.get(_place_key(self.key(name)))
+        if place is None or place[0] == columns:
+            return
+        shown, position = place
+        if position < len(columns):
+            set_widgets({key: columns[position]})
+        else:  # the header setting never changes the number of columns; should that change, say what happened
+            set_widgets({key: columns[-1]})
+            st.warning(plain(f"The target column '{shown[position]}' is not in the file as it is read now, so the last "
+                             f"column, '{columns[-1]}', is the target; choose another below."))  # names are the file's text
 
     def _match_loss(self) -> None:
         """Dataset callback: when the task changes (classes <-> regression), switch to a loss that fits it."""

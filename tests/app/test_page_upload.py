@@ -1,4 +1,5 @@
 """CSV upload on the tables page: every case ends in a trained model or a clear message."""
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -188,6 +189,42 @@ def test_a_class_with_a_single_row_cannot_be_split():
     at = _upload(raw.encode())
     assert not at.exception
     assert "rare" in at.error[0].value and "at least 2 rows" in at.error[0].value
+
+
+def _header(at: AppTest, value: str) -> AppTest:
+    at.selectbox(key="tabular_csv_header").set_value(value).run()
+    assert not at.exception
+    return at
+
+
+def test_toggling_the_header_keeps_the_target_column_by_its_position():
+    at = _upload(_good_csv())
+    assert _target(at) == "label"
+    assert _target(_header(at, "no")) == "col4"  # the same (last) column under its new name, not col1
+    assert _target(_header(at, "yes")) == "label"
+    assert any("contains text, so this is classification" in c.value for c in at.caption)
+    assert "Finished" in _train(at).success[0].value
+
+
+def test_a_chosen_target_survives_the_header_toggle_both_ways():
+    at = _upload(_good_csv(header=False))  # all numbers: no header detected, columns col1..col4
+    [s for s in at.selectbox if s.label == "Target column"][0].set_value("col2").run()
+    first_row = _good_csv(header=False).decode().splitlines()[0].split(",")
+    assert _target(_header(at, "yes")) == first_row[1]  # the first row became the names: still the second column
+    assert _target(_header(at, "auto")) == "col2"
+    assert any("regression" in c.value for c in at.caption)
+
+
+def test_a_target_that_cannot_be_kept_is_said_in_a_message():
+    raw = _good_csv()
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["tabular_dataset"] = "upload"
+    file_id = hashlib.sha256(raw).hexdigest()[:12]
+    at.session_state[f"target_place:tabular_csv_target_{file_id}"] = (["w", "x", "y", "z", "extra"], 4)  # not in 4 columns
+    at.run()
+    _csv_uploader(at).set_value(("data.csv", raw, "text/csv")).run()
+    assert not at.exception and _target(at) == "label"
+    assert "'extra' is not in the file" in at.warning[0].value and "'label', is the target" in at.warning[0].value
 
 
 def test_a_new_file_does_not_inherit_the_last_files_target():
