@@ -8,13 +8,16 @@ import streamlit as st
 import torch
 
 from playground.teaching import export
+from playground.data.csv_upload import MAX_BYTES, MAX_UPLOAD_MB
 from playground.config import SETTINGS, Config
 from playground.app.restore import restore
 from playground.app.session import is_training
 from playground.app.text import plain
 from playground.app.widgets import CONTROL_NAMES
 
-MAX_WEIGHTS_BYTES = 20 * 2**20
+# The one upload limit (.streamlit/config.toml's maxUploadSize, as Streamlit's browser counts it): about 1.2
+# million float32 weights. Larger networks (the CIFAR-10 CNN preset: 4.2 million) cannot be loaded back.
+MAX_WEIGHTS_BYTES = MAX_BYTES
 
 
 def _weights_bytes(run) -> bytes:
@@ -26,7 +29,8 @@ def _weights_bytes(run) -> bytes:
 def _load_weights(run, raw: bytes) -> str | None:
     """Load an uploaded state_dict into this session's model; a message when it cannot be used."""
     if len(raw) > MAX_WEIGHTS_BYTES:
-        return f"That file is over {MAX_WEIGHTS_BYTES // 2**20} MB; weights of these networks are far smaller."
+        return (f"That file is over the {MAX_UPLOAD_MB} MB upload limit, so it cannot be loaded: only networks with "
+                f"up to about {MAX_WEIGHTS_BYTES // 4 / 1e6:.1f} million weights fit.")
     try:
         state = torch.load(io.BytesIO(raw), weights_only=True, map_location="cpu")  # never the full pickle loader
         run.model.load_state_dict(state)
@@ -95,7 +99,8 @@ def take_it_with_you(cfg: Config, run, data, page: str) -> None:
                                 args=(page,), help="A settings.json saved from this playground: every widget takes its value.")
             right.file_uploader("Load weights (.pt)", type=["pt", "pth"], key=f"up_weights_{page}", on_change=_apply_weights,
                                 args=(page, run), disabled=is_training(page),
-                                help="A state_dict saved from the same settings; loaded with weights_only=True.")
+                                help=f"A state_dict saved from the same settings, up to {MAX_UPLOAD_MB} MB (about "
+                                f"{MAX_WEIGHTS_BYTES // 4 / 1e6:.1f} million weights); loaded with weights_only=True.")
             for kind, text in st.session_state.pop(f"upload_messages_{page}", []):
                 getattr(right, kind)(text)
         with link_tab:

@@ -178,7 +178,7 @@ class Widgets:
         """The CSV uploader and its reading options; the parsed table stays in this session only."""
         file = st.file_uploader(
             "CSV file", type=["csv", "txt", "tsv"], key=self.key("csv_file"), disabled=self.disabled,
-            help=f"A table with one row per example. Up to {csv_upload.MAX_BYTES // csv_upload.MB} MB; comma, semicolon "
+            help=f"A table with one row per example. Up to {csv_upload.MAX_UPLOAD_MB} MB; comma, semicolon "
             "or tab separated; numeric feature columns (text columns can be one-hot encoded).",
         )
         if file is None:

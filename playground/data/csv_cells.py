@@ -9,8 +9,13 @@ import re
 import numpy as np
 import pandas as pd
 
-MB = 1024 * 1024
-MAX_BYTES = 5 * MB
+# One size limit for every upload (CSV, settings, weights): .streamlit/config.toml's server.maxUploadSize
+# (tests/unit/test_upload_limit.py checks they agree). Streamlit's browser check counts a megabyte as 10^6
+# bytes (1024^2 only on Windows and on the server), so no browser sends more than MAX_UPLOAD_MB * 10^6 bytes;
+# the reader, the weights check and every message use that same number.
+MAX_UPLOAD_MB = 5
+MB = 10**6
+MAX_BYTES = MAX_UPLOAD_MB * MB
 MISSING = {"", "?", "na", "n/a", "#n/a", "nan", "null", "none"}  # compared lower-cased
 SEPARATORS = (";", "\t", ",")  # on a tie ';' wins: ';' files often hold decimal commas
 SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}

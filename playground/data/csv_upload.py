@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
-from playground.data.csv_cells import MAX_BYTES, MB, CsvError, numbers, read_cells
+from playground.data.csv_cells import MAX_BYTES, MAX_UPLOAD_MB, MB, CsvError, numbers, read_cells
 
-__all__ = ["MAX_BYTES", "MB", "CsvError", "CsvTable", "read_csv_table", "sniff_columns"]
+__all__ = ["MAX_BYTES", "MAX_UPLOAD_MB", "MB", "CsvError", "CsvTable", "read_csv_table", "sniff_columns"]
 
 MIN_ROWS = 10
 # The most classes a target may have, and whole-number targets with more distinct values are quantities

@@ -1,5 +1,6 @@
 """CSV upload on the tables page: every case ends in a trained model or a clear message."""
 import hashlib
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,14 @@ def test_before_any_upload_the_page_asks_for_a_file():
     at.session_state["tabular_dataset"] = "upload"
     at.run()
     assert not at.exception and "Upload a CSV file" in at.error[0].value
+
+
+def test_the_uploader_help_states_the_configs_limit():
+    limit = tomllib.loads((Path(PAGE).parents[1] / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["tabular_dataset"] = "upload"
+    at.run()
+    assert f"Up to {limit} MB" in _csv_uploader(at).help
 
 
 def test_a_good_csv_trains_with_named_classes():
