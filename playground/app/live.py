@@ -36,7 +36,9 @@ def live(target, steps: Iterable, draw: Callable[[], None], done: Callable[[], b
     the slot is free meanwhile. Stop (or any widget) interrupts at the next Streamlit call inside
     draw(), or before the next step once the new script run has claimed `target` (the run or race
     that `steps` trains, see claims.py); the slot is given back and the loop stays suspended in
-    session state. It returns when `steps` ends: the loop is done, or paused before it (done() tells which).
+    session state. A run's steps are its snapshots and, inside a long epoch, its ticks (training.TICK_SECONDS
+    apart at most), so a Stop never waits for the end of an epoch, however many batches it has.
+    It returns when `steps` ends: the loop is done, or paused before it (done() tells which).
     """
     try:
         _live(target, steps, draw, done, redraw_seconds, pace)

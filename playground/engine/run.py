@@ -20,7 +20,8 @@ class Run:
     """One session's training run for one config: the model, its optimizer and the suspended loop.
 
     Iterating `snapshots()` again after an interruption resumes exactly where it stopped,
-    so a stopped-then-resumed run matches an uninterrupted one step for step.
+    so a stopped-then-resumed run matches an uninterrupted one step for step. Inside a long epoch
+    the loop also yields ticks, at most TICK_SECONDS apart (see train()): a Stop never waits for an epoch's end.
     """
 
     from_store = False  # True when rebuilt from a stored result rather than trained here
@@ -101,7 +102,8 @@ class Run:
             self._loop = self._start()
         for snap in self._loop:
             self.snapshot = snap
-            self._record_frame(snap)
+            if not snap.tick:  # a tick (mid-epoch, history unchanged) is only a place to stop or draw
+                self._record_frame(snap)
             yield snap
             if snap.done:  # leave the loop suspended at its last snapshot: extend() may ask for more epochs
                 return

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -17,6 +18,9 @@ from playground.engine.models import LOSSES, has_batchnorm
 ENGINE_VERSION = 1
 # Mid-epoch snapshots on big epochs, so the page can redraw within an epoch.
 STEPS_PER_PARTIAL_SNAPSHOT = 50
+# ...and a tick whenever this long has passed since the loop last yielded (slow batches, a big test set):
+# however long an epoch is, the caller gets control back this often, so a Stop acts within about this long.
+TICK_SECONDS = 0.25
 
 
 @dataclass
@@ -48,7 +52,11 @@ class History:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Where a run stands: yielded after each epoch and every few dozen steps inside one."""
+    """Where a run stands: yielded after each epoch and every few dozen steps inside one.
+
+    A tick (tick=True) only hands control back mid-epoch, at most TICK_SECONDS after the previous
+    yield: the history is as it was and no frame is due; a live loop may stop (or draw) there.
+    """
 
     epoch: int  # completed epochs
     step: int  # optimizer steps taken
@@ -56,6 +64,7 @@ class Snapshot:
     history: History
     done: bool = False
     diverged: str | None = None  # a plain-language message when the loss blew up
+    tick: bool = False
 
     @property
     def progress(self) -> float:
@@ -107,11 +116,63 @@ def score(choice, out: torch.Tensor, y: torch.Tensor) -> float:
     return (1 - ((y - pred) ** 2).sum() / total.clamp_min(1e-12)).item()
 
 
+def _chunk_outputs(model, X, transform=None) -> Iterator[torch.Tensor]:
+    """The model's outputs on X, EVAL_CHUNK rows at a time; eval mode and no grad only while each is computed,
+    so a caller may yield between two chunks without leaving the model (or its thread) in eval mode."""
+    for i in range(0, len(X), EVAL_CHUNK):
+        with evaluating(model):
+            out = model(_prepared(X[i : i + EVAL_CHUNK], X.device, transform))
+        yield out
+
+
+def _measured(choice, loss_fn, chunks: list, y) -> tuple[float, float]:
+    with torch.no_grad():
+        out = torch.cat(chunks)
+        return loss_fn(out, choice.target(y)).item(), score(choice, out, y)
+
+
 def evaluate(model, choice, loss_fn, X, y, transform=None) -> tuple[float, float]:
     """(mean loss, score) of the model on one split, in chunks."""
-    with evaluating(model):
-        out = torch.cat([model(_prepared(X[i : i + EVAL_CHUNK], X.device, transform)) for i in range(0, len(X), EVAL_CHUNK)])
-        return loss_fn(out, choice.target(y)).item(), score(choice, out, y)
+    return _measured(choice, loss_fn, list(_chunk_outputs(model, X, transform)), y)
+
+
+def _row(train_loss, train_score, test_loss, test_score) -> dict:
+    """One epoch's History row."""
+    return dict(train_loss=train_loss, test_loss=test_loss, train_score=train_score, test_score=test_score)
+
+
+class _OwnRandomness:
+    """A training loop's own stream of random numbers (Dropout masks), kept across its yields.
+
+    Between two yields the caller may draw from the same global generator (another run built
+    with torch.manual_seed, trained, or raced, before Train resumes this one), so each yield
+    swaps the caller's state back in and each resume swaps this loop's state back: a stopped
+    and resumed run gets exactly an uninterrupted run's masks. (Two threads training at the
+    same moment still share the generator.) One copy of a few KB per yield, none per batch.
+    """
+
+    def __init__(self, device: torch.device):
+        self.cuda = device if device.type == "cuda" else None
+        self.mine = self.theirs = None
+
+    def _state(self):
+        return torch.get_rng_state(), (torch.cuda.get_rng_state(self.cuda) if self.cuda else None)
+
+    def _set(self, state) -> None:
+        torch.set_rng_state(state[0])
+        if self.cuda:
+            torch.cuda.set_rng_state(state[1], self.cuda)
+
+    def enter(self) -> None:
+        """The loop runs on: keep the caller's state, continue this loop's (the first time: start from the caller's)."""
+        self.theirs = self._state()
+        if self.mine is not None:
+            self._set(self.mine)
+
+    def leave(self) -> None:
+        """The loop yields: keep its state, give the caller's back as the caller left it."""
+        self.mine = self._state()
+        self._set(self.theirs)
 
 
 class _Tally:
@@ -158,7 +219,11 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
 
     `n_epochs` is a number, or a callable read after every epoch: a loop suspended at its last
     snapshot trains on when the callable's value has grown (Run.extend), exactly as if the
-    longer run had been asked for from the start.
+    longer run had been asked for from the start. Inside an epoch (its batches, then its test
+    evaluation chunk by chunk) a tick comes whenever TICK_SECONDS have passed since the last
+    yield; the first row (the untrained network on the whole training set) has none.
+    A loop suspended at any yield and resumed later, from any thread, ends exactly as an
+    uninterrupted one: yields change nothing, and the Dropout stream is the loop's own.
     """
     planned = n_epochs if callable(n_epochs) else lambda: n_epochs
     X_train, y_train, X_test, y_test = tensors
@@ -167,14 +232,34 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
     n, tally = len(X_train), _Tally(choice, y_train)
     drop_tiny = has_batchnorm(model)
     step, last_good = 0, copy.deepcopy(model.state_dict())
+    randomness, clock = _OwnRandomness(X_train.device), time.monotonic
+    randomness.enter()
+    resumed = clock()  # when the loop last got control back: a tick is due TICK_SECONDS later
 
-    def metrics(train_loss, train_score):
-        test_loss, test_score = evaluate(model, choice, loss_fn, X_test, y_test, transform)
-        return dict(train_loss=train_loss, test_loss=test_loss, train_score=train_score, test_score=test_score)
+    def hand_over(snap: Snapshot):
+        nonlocal resumed
+        randomness.leave()
+        yield snap
+        randomness.enter()
+        resumed = clock()
+
+    def tick(epoch: int):
+        return hand_over(Snapshot(epoch - 1, step, planned(), history, tick=True))
+
+    def metrics(epoch: int, train_loss, train_score):
+        """The epoch's row: the test set measured chunk by chunk, with a tick between two when one is due."""
+        chunks = []
+        for out in _chunk_outputs(model, X_test, transform):
+            chunks.append(out)
+            if len(chunks) * EVAL_CHUNK < len(X_test) and clock() - resumed >= TICK_SECONDS:
+                yield from tick(epoch)
+        return _row(train_loss, train_score, *_measured(choice, loss_fn, chunks, y_test))
 
     if not history.epoch:  # the untrained model, measured on the whole training set once: the first frame
-        history.append(0, metrics(*evaluate(model, choice, loss_fn, X_train, y_train, transform)))
-        yield Snapshot(0, 0, planned(), history)
+        # (no tick before it: the race takes a loop's first yield for this row)
+        train_metrics = evaluate(model, choice, loss_fn, X_train, y_train, transform)
+        history.append(0, _row(*train_metrics, *evaluate(model, choice, loss_fn, X_test, y_test, transform)))
+        yield from hand_over(Snapshot(0, 0, planned(), history))
     epoch = history.epoch[-1]
     while epoch < planned():
         epoch += 1
@@ -191,7 +276,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             value = loss.item()  # one read per batch serves the NaN check and the running sums
             if not math.isfinite(value):
                 model.load_state_dict(last_good)
-                yield Snapshot(epoch - 1, step, planned(), history, done=True, diverged=_diverged(epoch, value))
+                yield from hand_over(Snapshot(epoch - 1, step, planned(), history, done=True, diverged=_diverged(epoch, value)))
                 return
             loss.backward()
             optimizer.step()
@@ -200,20 +285,22 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
             if step % STEPS_PER_PARTIAL_SNAPSHOT == 0:
                 history.batch_epoch.append(epoch - 1 + min(start + batch_size, n) / n)
                 history.batch_loss.append(tally.window_mean())
-                yield Snapshot(epoch - 1, step, planned(), history)
+                yield from hand_over(Snapshot(epoch - 1, step, planned(), history))
+            elif clock() - resumed >= TICK_SECONDS:  # one clock read per batch: tens of nanoseconds
+                yield from tick(epoch)
         if tally.window_n:
             history.batch_epoch.append(float(epoch))
             history.batch_loss.append(tally.window_mean())
-        row = metrics(*tally.epoch(n))
+        row = yield from metrics(epoch, *tally.epoch(n))
         rule = divergence(history.train_loss + [row["train_loss"]])
         if rule or not np.isfinite(row["test_loss"]):
             model.load_state_dict(last_good)
             message = _diverged(epoch, row["train_loss"], history.train_loss[0], stuck=rule == "stuck")
-            yield Snapshot(epoch - 1, step, planned(), history, done=True, diverged=message)
+            yield from hand_over(Snapshot(epoch - 1, step, planned(), history, done=True, diverged=message))
             return
         last_good = copy.deepcopy(model.state_dict())
         history.append(epoch, row)
-        yield Snapshot(epoch, step, planned(), history, done=epoch >= planned())
+        yield from hand_over(Snapshot(epoch, step, planned(), history, done=epoch >= planned()))
 
 
 BLOW_UP = 10  # an epoch whose training loss is this many times the untrained loss has diverged

@@ -182,3 +182,63 @@ def test_while_others_queue_for_the_cores_frames_come_at_most_five_a_second(monk
     elapsed = time.monotonic() - t0
     assert alone >= 15  # about every second step of 0.01 s alone
     assert 2 <= len(draws) <= elapsed / ui.BUSY_REDRAW_SECONDS + 2  # a frame every 0.2 s at most
+
+
+def _big_run(n_train: int, n_test: int = 1000, epochs: int = 3):
+    """A Run over a big table at batch size 1 (n_train batches an epoch), and a live count of its training batches."""
+    import numpy as np
+
+    from playground.config import Config
+    from playground.data.types import Dataset
+    from playground.engine.run import Run
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_train + n_test, 4)).astype(np.float32)
+    y = (X[:, 0] > X[:, 1]).astype(np.int64)
+    run = Run(Config().replace(batch_size=1, epochs=epochs), Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], 2))
+    batches = [0]
+
+    def count(module, args, out):
+        batches[0] += module.training
+
+    run.model.register_forward_hook(count)
+    return run, batches
+
+
+def test_a_stop_during_a_long_epoch_ends_the_loop_a_tick_later_not_at_the_epoch_end(monkeypatch):
+    """20k rows at batch size 1 and no partial snapshots (as when every batch is slow): the page's live loop
+    runs in its script run's thread; Stop's new script run claims the run mid-epoch. The loop ends at its
+    next tick: a small share of the epoch trained after the claim, nothing once the claim has returned."""
+    from playground.engine import training
+
+    monkeypatch.setattr(training, "STEPS_PER_PARTIAL_SNAPSHOT", 10**9)
+    stopped = []
+    monkeypatch.setattr(ui.st, "stop", lambda: stopped.append(True))
+    n_train = 20_000
+    run, batches = _big_run(n_train)
+    page = threading.Thread(target=ui.live, args=(run, run.snapshots(), lambda: None, lambda: run.done))
+    page.start()
+    deadline = time.monotonic() + 60
+    while batches[0] < 300 and time.monotonic() < deadline:  # well into epoch 1
+        time.sleep(0.01)
+    at_claim = batches[0]
+    claims.claim(run)  # Stop: the new script run takes the run over (waiting for the step in progress)
+    after_claim = batches[0]
+    page.join(30)
+    assert not page.is_alive() and stopped == [True]  # superseded: the old script run ended
+    assert batches[0] == after_claim  # not one batch once the claim had returned
+    assert batches[0] - at_claim < n_train / 5  # one tick's worth (0.25 s: about 1,000 batches here), not the epoch's rest
+    assert not run.done and run.snapshot.epoch == 0 and 300 <= run.snapshot.step == batches[0] < n_train
+    assert run.history.epoch == [0]  # stopped inside epoch 1: no row for it
+
+
+def test_step_trains_to_the_epoch_end_through_ticks(monkeypatch):
+    """Step (one epoch) treats ticks as places to stop, not as the epoch's end."""
+    from playground.engine import training
+
+    monkeypatch.setattr(training, "TICK_SECONDS", 0.0)  # a tick after every batch
+    run, _ = _big_run(300, 100)
+    snaps = list(ui._one_epoch(run))
+    assert run.history.epoch == [0, 1] and not snaps[-1].tick and snaps[-1].epoch == 1
+    assert sum(s.tick for s in snaps) == 300 - 300 // training.STEPS_PER_PARTIAL_SNAPSHOT  # every other batch
+    assert [s.epoch for s in ui._one_epoch(run)][-1] == 2

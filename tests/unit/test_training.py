@@ -58,7 +58,7 @@ def test_stopped_run_keeps_its_history_and_resumes_exactly():
 def test_big_epochs_yield_snapshots_inside_the_epoch():
     cfg = Config().replace(n_samples=2000, batch_size=1, epochs=1, test_fraction=0.5)
     run, snaps = _run(cfg)
-    inside = [s for s in snaps if s.epoch == 0 and s.step > 0]
+    inside = [s for s in snaps if s.epoch == 0 and s.step > 0 and not s.tick]  # ticks come by the clock, not the step
     assert len(inside) == 1000 // STEPS_PER_PARTIAL_SNAPSHOT
     assert snaps[-1].done and snaps[-1].step == 1000
 
@@ -181,7 +181,7 @@ def test_a_finished_run_trained_on_equals_a_longer_run_from_the_start():
     run.extend(12)
     assert not run.done and run.cfg == cfg.replace(epochs=12) and run.snapshot.n_epochs == 12
     snaps = list(run.snapshots())
-    assert snaps[-1].done and snaps[-1].epoch == 12 and [s.epoch for s in snaps if s.step % 50][0] == 8
+    assert snaps[-1].done and snaps[-1].epoch == 12 and [s.epoch for s in snaps if s.step % 50 and not s.tick][0] == 8
     for name in ("train_loss", "test_loss", "test_score", "batch_epoch", "batch_loss"):
         assert getattr(run.history, name) == getattr(longer.history, name), name
     assert all(torch.equal(v, longer.model.state_dict()[k]) for k, v in run.model.state_dict().items())
@@ -200,3 +200,113 @@ def test_only_a_finished_run_with_its_loop_can_be_trained_on():
         run.extend(3)  # not more than it has
     diverged, _ = _run(Config().replace(optimizer="sgd", lr=10.0, activation="relu", hidden=(32, 32, 32), epochs=50))
     assert diverged.done and not diverged.extendable
+
+
+# --- A long epoch can be stopped: ticks (issue 13) ---
+
+def _table(n_train: int, n_test: int, seed: int = 0):
+    """A big uploaded table stand-in: 4 numeric columns, two classes."""
+    from playground.data.types import Dataset
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_train + n_test, 4)).astype(np.float32)
+    y = ((X[:, 0] + X[:, 1] * X[:, 2]) > 0).astype(np.int64)
+    return Dataset(X[:n_train], y[:n_train], X[n_train:], y[n_train:], 2, ("a", "b", "c", "d"))
+
+
+def _training_batches(model) -> list:
+    """[batches the model has trained on], kept up to date by a forward hook (eval passes not counted)."""
+    count = [0]
+
+    def hook(module, args, out):
+        if module.training:
+            count[0] += 1
+
+    model.register_forward_hook(hook)
+    return count
+
+
+def test_a_long_epoch_hands_control_back_mid_epoch_within_a_tick(monkeypatch):
+    """20k rows at batch size 1: 16,000 batches an epoch. With no partial snapshots (as when each batch is slow),
+    the loop still yields mid-epoch, TICK_SECONDS apart, a small share of the epoch each time, history untouched."""
+    import time
+
+    from playground.engine import training
+
+    monkeypatch.setattr(training, "STEPS_PER_PARTIAL_SNAPSHOT", 10**9)
+    data = _table(16_000, 4_000)
+    run = Run(Config().replace(batch_size=1, epochs=1), data)
+    batches, loop = _training_batches(run.model), run.snapshots()
+    assert next(loop).epoch == 0 and batches[0] == 0  # the untrained network
+    for _ in range(4):
+        before, start = batches[0], time.monotonic()
+        snap = next(loop)
+        took, trained = time.monotonic() - start, batches[0] - before
+        assert snap.tick and snap.epoch == 0 and not snap.done and snap.step == batches[0]
+        assert 0 < trained < 16_000 / 4  # 0.25 s of batches (about 1,000 here); ~60 us a batch would be needed for 4,000
+        assert took < training.TICK_SECONDS + 0.75  # a tick plus one batch: a Stop acts within about a second
+    assert run.history.epoch == [0] and run.history.batch_epoch == [] and run.snapshot.tick  # a tick adds no row
+    assert sorted(run.frames) == [0]  # ...and no replay frame
+
+
+def test_a_run_stopped_mid_epoch_and_in_its_test_evaluation_resumes_exactly(monkeypatch):
+    """Stopped at ticks inside epochs and between the test set's chunks, while the thread meanwhile builds and
+    trains another run (torch.manual_seed, Dropout masks) and resumed from other threads (a Stop, then Train
+    in a new script run): the same weights and history as an uninterrupted run, bit for bit."""
+    import threading
+
+    from playground.engine import training
+
+    cfg = Config().replace(batch_size=1, epochs=2, dropout=0.2)
+    data = _table(610, 2_500)  # the epoch's last step (610) not a partial snapshot's; a test set of two chunks
+    full = Run(cfg, data)
+    for _ in full.snapshots():
+        pass
+    monkeypatch.setattr(training, "TICK_SECONDS", 0.0)  # a tick after every batch and between test chunks
+    part = Run(cfg, data)
+    stops = iter([
+        lambda s: s.tick and s.epoch == 0 and s.step == 267,  # mid-epoch 1
+        lambda s: s.tick and s.epoch == 0 and s.step == 610,  # after epoch 1's last batch: its test chunks next
+        lambda s: s.tick and s.epoch == 0 and s.step == 610,  # between epoch 1's two test chunks
+        lambda s: s.tick and s.epoch == 1 and s.step == 987,  # mid-epoch 2
+        lambda s: False,
+    ])
+    for n, stop in enumerate(stops):
+        def segment():
+            for snap in part.snapshots():
+                if stop(snap):
+                    return  # Stop: the loop stays suspended at this tick
+        if n % 2:
+            worker = threading.Thread(target=segment)
+            worker.start()
+            worker.join()
+        else:
+            segment()
+        if part.done:
+            break
+        assert not part.snapshot.done and part.snapshot.tick
+        other = Run(cfg.replace(seed=7), data)  # meanwhile: another run, seeded and trained a little
+        for _ in itertools.islice(other.snapshots(), 300):
+            pass
+        torch.rand(10)
+    assert n == 4 and part.done
+    for name in ("epoch", "train_loss", "test_loss", "train_score", "test_score", "batch_epoch", "batch_loss"):
+        assert getattr(part.history, name) == getattr(full.history, name), name
+    assert all(torch.equal(v, full.model.state_dict()[k]) for k, v in part.model.state_dict().items())
+    assert sorted(part.frames) == sorted(full.frames) == [0, 1, 2]
+
+
+def test_ticks_leave_race_rounds_and_steps_at_epoch_ends(monkeypatch):
+    """The race's lanes skip mid-epoch yields: with a tick after every batch they still meet at epoch ends."""
+    from playground.config import DataConfig, ModelConfig
+    from playground.engine import training
+    from playground.engine.race import Entry, Race, RaceConfig
+
+    monkeypatch.setattr(training, "TICK_SECONDS", 0.0)
+    cfg = RaceConfig(DataConfig("moons", n_samples=200), ModelConfig(hidden=(8,), dropout=0.1),
+                     (Entry("sgd", 0.1), Entry("adam", 0.01)), epochs=3, batch_size=4)
+    race = Race(cfg, load_dataset(cfg.data))
+    for expected in range(4):
+        race.step()
+        assert [c.history.epoch for c in race.contestants] == [list(range(expected + 1))] * 2
+    assert race.done
