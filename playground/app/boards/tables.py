@@ -31,6 +31,15 @@ def _projection(data):
     return pca.transform(data.X_test), (f"PC 1 ({share[0]:.0%} of variance)", f"PC 2 ({share[1]:.0%} of variance)")
 
 
+MAX_PICTURED = 2000  # rows a picture draws: a 124k-row file's 25k test points made every frame lag in the browser
+MAX_ROW_CHOICES = 500  # rows offered to inspect (a 25k-option list was as slow)
+
+
+def _pictured(n: int) -> np.ndarray:
+    """Which of n rows a picture draws: all, or MAX_PICTURED evenly spaced ones (the same every frame)."""
+    return np.arange(n) if n <= MAX_PICTURED else np.linspace(0, n - 1, MAX_PICTURED).astype(int)
+
+
 def _epoch(run: Run) -> int:
     return run.snapshot.epoch if run.snapshot else 0
 
@@ -43,15 +52,20 @@ class TabularBoard:
         self.classify = data.task == "classification"
         self.status, self.progress = Slot(), Slot()
         self.metrics = metric_slots()
+        self.shown, self.shown_train = _pictured(len(data.y_test)), _pictured(len(data.y_train))
         left, right = st.columns(2, gap="medium")
         with left:
             self.picture = Slot()
+            if len(self.shown) < len(data.y_test):
+                st.caption(f"{len(self.shown):,} of the {len(data.y_test):,} test rows are pictured (evenly spaced); "
+                           "the numbers and the confusion matrix count them all.")
         with right:  # the regression side holds the learned weights (metrics), not a chart
             self.side = Slot() if self.classify else st.empty()
         if self.classify:
             self.coords, self.axis_labels = _projection(data)
             self.rows = st.multiselect(
-                "Test rows to inspect", list(range(len(data.y_test))), default=list(range(min(3, len(data.y_test)))),
+                "Test rows to inspect", list(range(min(len(data.y_test), MAX_ROW_CHOICES))),
+                default=list(range(min(3, len(data.y_test)))),
                 max_selections=MAX_ROWS, key=f"rows_{hash(cfg.data)}", format_func=self._row_label,
                 help="Pick up to 6 rows of the test set to see the probability the model gives each class, live.",
             )
@@ -75,14 +89,15 @@ class TabularBoard:
         show_curves(self.curves, run, loss.label, score)
 
     def _draw_classes(self, run: Run) -> None:
-        d, epoch = self.data, _epoch(run)
+        d, epoch, shown = self.data, _epoch(run), self.shown
         y_pred = run.predict(d.X_test)
         if self.coords is None:  # one feature: its value against the true class
-            option = table_charts.strip_option(d.X_test[:, 0], d.y_test, y_pred, d.class_names, d.feature_names[0],
-                                               f"true {charts.short_name(d.target_name, 24)}")
+            option = table_charts.strip_option(d.X_test[shown, 0], d.y_test[shown], y_pred[shown], d.class_names,
+                                               d.feature_names[0], f"true {charts.short_name(d.target_name, 24)}")
             placed = f"by {d.feature_names[0]} and true class, "
         else:
-            option = table_charts.projection_option(self.coords, d.y_test, y_pred, d.class_names, self.axis_labels)
+            option = table_charts.projection_option(self.coords[shown], d.y_test[shown], y_pred[shown], d.class_names,
+                                                    self.axis_labels)
             placed = ""
         self.picture.echarts_chart(option, height=table_charts.PICTURE_HEIGHT,
                                    alt=f"{option['title']['text']} after epoch {epoch}: the test rows {placed}coloured by predicted class")
@@ -102,9 +117,11 @@ class TabularBoard:
         if d.n_features == 1:
             x = np.linspace(min(d.X_train.min(), d.X_test.min()), max(d.X_train.max(), d.X_test.max()), 100, dtype=np.float32)
             y_line = run.predict(x[:, None])
-            option = table_charts.fit_option(d.X_train[:, 0], d.y_train, d.X_test[:, 0], d.y_test, x, y_line, d.feature_names[0], d.target_name)
+            train, test = self.shown_train, self.shown
+            option = table_charts.fit_option(d.X_train[train, 0], d.y_train[train], d.X_test[test, 0], d.y_test[test], x, y_line,
+                                             d.feature_names[0], d.target_name)
         else:
-            option = table_charts.pred_vs_true_option(d.y_test, run.predict(d.X_test), d.target_name)
+            option = table_charts.pred_vs_true_option(d.y_test[self.shown], run.predict(d.X_test[self.shown]), d.target_name)
         self.picture.echarts_chart(option, height=table_charts.PICTURE_HEIGHT, alt=f"{option['title']['text']} after epoch {_epoch(run)}")
         with self.side.container():
             self._weights(run)
