@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from playground.engine.models import ACTIVATIONS, LOSSES
-from playground.engine.training import evaluating
+from playground.engine.evaluation import evaluating
 
 _ACTIVATION_TYPES = tuple({type(choice.make()) for choice in ACTIVATIONS.values()})
 

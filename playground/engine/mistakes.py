@@ -14,7 +14,8 @@ from torch import nn
 
 from playground.config import Config, TrainConfig
 from playground.engine.models import LOSSES, OPTIMIZERS, has_batchnorm, seeded_model
-from playground.engine.training import History, predict_proba
+from playground.engine.evaluation import predict_proba
+from playground.engine.training import History
 
 BATCH_SIZE = 16
 

@@ -10,7 +10,8 @@ import torch
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data.catalog import DATASETS
 from playground.engine.models import LOSSES, OPTIMIZERS, seeded_model
-from playground.engine.training import History, Snapshot, predict_proba, train
+from playground.engine.evaluation import predict_proba
+from playground.engine.training import History, Snapshot, train
 
 MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 4
 

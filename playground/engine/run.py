@@ -7,7 +7,8 @@ import numpy as np
 import torch
 
 from playground.engine.models import LOSSES, build_optimizer, seeded_model
-from playground.engine.training import History, Snapshot, predict, predict_proba, train
+from playground.engine.evaluation import predict, predict_proba
+from playground.engine.training import History, Snapshot, train
 
 # Image sets whose float32 copy fits in this many bytes are normalised once per run; bigger
 # ones (full MNIST, CIFAR-10) stay uint8 and are normalised batch by batch.

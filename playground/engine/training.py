@@ -1,7 +1,6 @@
-"""The training loop as a generator of snapshots, its History, and the evaluation helpers around it."""
+"""The training loop as a generator of snapshots, and its History (evaluation lives in evaluation.py)."""
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import time
@@ -10,9 +9,9 @@ from typing import Iterator
 
 import numpy as np
 import torch
-from torch import nn
 
-from playground.engine.models import LOSSES, has_batchnorm
+from playground.engine.evaluation import EVAL_CHUNK, chunk_outputs, evaluate, measured
+from playground.engine.models import has_batchnorm
 
 # Bump when a change to the engine changes results, so stored runs are not reused.
 ENGINE_VERSION = 1
@@ -69,71 +68,6 @@ class Snapshot:
     @property
     def progress(self) -> float:
         return self.epoch / self.n_epochs
-
-
-@contextlib.contextmanager
-def evaluating(model: nn.Module):
-    """Eval mode and no grad inside; the previous mode restored after (a run may be mid-epoch)."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            yield
-    finally:
-        model.train(was_training)
-
-
-EVAL_CHUNK = 2048  # rows per forward pass when evaluating: bounds memory on big image sets
-
-
-def _prepared(X, device, transform):
-    x = torch.as_tensor(X, device=device)
-    return transform(x) if transform else x.float()
-
-
-def _outputs(model: nn.Module, X, transform=None) -> torch.Tensor:
-    device = next(model.parameters()).device
-    with evaluating(model):
-        return torch.cat([model(_prepared(X[i : i + EVAL_CHUNK], device, transform)) for i in range(0, len(X), EVAL_CHUNK)])
-
-
-def predict_proba(model: nn.Module, X, loss: str = "cross_entropy", transform=None) -> np.ndarray:
-    """Class probabilities for the rows of X, as a float32 numpy array."""
-    return LOSSES[loss].to_proba(_outputs(model, X, transform)).float().cpu().numpy()
-
-
-def predict(model: nn.Module, X, loss: str = "cross_entropy", transform=None) -> np.ndarray:
-    """Predicted class (or value, for regression) for the rows of X."""
-    return LOSSES[loss].predict(_outputs(model, X, transform)).cpu().numpy()
-
-
-def score(choice, out: torch.Tensor, y: torch.Tensor) -> float:
-    """Accuracy for classification; R² (1 - residual/total variance) for regression."""
-    pred = choice.predict(out)
-    if choice.task == "classification":
-        return (pred == y).float().mean().item()
-    total = ((y - y.mean()) ** 2).sum()
-    return (1 - ((y - pred) ** 2).sum() / total.clamp_min(1e-12)).item()
-
-
-def _chunk_outputs(model, X, transform=None) -> Iterator[torch.Tensor]:
-    """The model's outputs on X, EVAL_CHUNK rows at a time; eval mode and no grad only while each is computed,
-    so a caller may yield between two chunks without leaving the model (or its thread) in eval mode."""
-    for i in range(0, len(X), EVAL_CHUNK):
-        with evaluating(model):
-            out = model(_prepared(X[i : i + EVAL_CHUNK], X.device, transform))
-        yield out
-
-
-def _measured(choice, loss_fn, chunks: list, y) -> tuple[float, float]:
-    with torch.no_grad():
-        out = torch.cat(chunks)
-        return loss_fn(out, choice.target(y)).item(), score(choice, out, y)
-
-
-def evaluate(model, choice, loss_fn, X, y, transform=None) -> tuple[float, float]:
-    """(mean loss, score) of the model on one split, in chunks."""
-    return _measured(choice, loss_fn, list(_chunk_outputs(model, X, transform)), y)
 
 
 def _row(train_loss, train_score, test_loss, test_score) -> dict:
@@ -249,11 +183,11 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
     def metrics(epoch: int, train_loss, train_score):
         """The epoch's row: the test set measured chunk by chunk, with a tick between two when one is due."""
         chunks = []
-        for out in _chunk_outputs(model, X_test, transform):
+        for out in chunk_outputs(model, X_test, transform):
             chunks.append(out)
             if len(chunks) * EVAL_CHUNK < len(X_test) and clock() - resumed >= TICK_SECONDS:
                 yield from tick(epoch)
-        return _row(train_loss, train_score, *_measured(choice, loss_fn, chunks, y_test))
+        return _row(train_loss, train_score, *measured(choice, loss_fn, chunks, y_test))
 
     if not history.epoch:  # the untrained model, measured on the whole training set once: the first frame
         # (no tick before it: the race takes a loop's first yield for this row)

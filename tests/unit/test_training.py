@@ -8,7 +8,8 @@ import torch
 from playground.config import Config
 from playground.data.tables import load_dataset
 from playground.engine.run import Run
-from playground.engine.training import STEPS_PER_PARTIAL_SNAPSHOT, divergence, predict_proba
+from playground.engine.evaluation import predict_proba
+from playground.engine.training import STEPS_PER_PARTIAL_SNAPSHOT, divergence
 from seeds import SEEDS, median_over_seeds
 
 
