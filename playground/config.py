@@ -107,6 +107,9 @@ SETTINGS: dict[str, Setting] = _table(
             (1, 10_000), step=10, script=True),
     Setting("weight_decay", "train", "L2 weight decay", "Pulls every weight a little towards zero each step: keeps the "
             "boundary smooth and fights overfitting.", "select_slider", (0.0, 1.0), DECAY_STEPS, script=True),
+    Setting("l1", "train", "L1 regularisation", "Adds the sum of the weights' sizes, times this rate, to the loss: pushes "
+            "unneeded weights to exactly zero, so the network keeps only the inputs and neurons it needs.",
+            "select_slider", (0.0, 1.0), DECAY_STEPS, script=True),
     Setting("loss", "train", "Loss", "What training minimises.", "selectbox", choices=LOSSES),
     Setting("seed", "train", "Weight seed", "Seeds the starting weights and the shuffling: the same settings and seed give "
             "the same run. Reset picks the next seed.", "number_input", SEEDS, script=True),
@@ -244,11 +247,12 @@ class TrainConfig:
     weight_decay: float = 0.0
     loss: str = "cross_entropy"
     seed: int = 0
+    l1: float = 0.0  # L1 regularisation rate (the sum of |weight| added to the loss)
 
     def __post_init__(self):
         _check_choice("optimizer", self.optimizer)
         _check_choice("loss", self.loss)
-        for name in ("lr", "batch_size", "epochs", "weight_decay", "seed"):
+        for name in ("lr", "batch_size", "epochs", "weight_decay", "seed", "l1"):
             _check_range(name, getattr(self, name))
 
 

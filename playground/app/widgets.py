@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import fields
 
 import streamlit as st
 
@@ -272,7 +271,8 @@ class Widgets:
 
     def train(self) -> TrainConfig:
         t = self.defaults.train
-        values = {f.name: self.setting(f.name, getattr(t, f.name)) for f in fields(TrainConfig)}
+        names = [name for name, row in C.SETTINGS.items() if row.part == "train"]  # in the table's order
+        values = {name: self.setting(name, getattr(t, name)) for name in names}
         return TrainConfig(**{name: type(getattr(t, name))(value) for name, value in values.items()})
 
 

@@ -132,7 +132,7 @@ class Run:
         optimizer = build_optimizer(cfg, self.model.parameters())
         generator = torch.Generator().manual_seed(cfg.seed)
         return train(self.model, optimizer, LOSSES[cfg.loss], tensors, lambda: self._target, cfg.batch_size, generator,
-                     self.history, transform)
+                     self.history, transform, l1=cfg.l1)
 
     def proba(self, X) -> np.ndarray:
         """Class probabilities for raw rows (or uint8 images) of this run's data."""

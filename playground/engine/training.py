@@ -148,7 +148,8 @@ class _Tally:
         return loss, score
 
 
-def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, history, transform=None) -> Iterator[Snapshot]:
+def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, history, transform=None,
+          l1: float = 0.0) -> Iterator[Snapshot]:
     """The tutorials' loop: per batch zero_grad, forward, loss, backward, step; test eval each epoch.
 
     `n_epochs` is a number, or a callable read after every epoch: a loop suspended at its last
@@ -158,10 +159,13 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
     yield; the first row (the untrained network on the whole training set) has none.
     A loop suspended at any yield and resumed later, from any thread, ends exactly as an
     uninterrupted one: yields change nothing, and the Dropout stream is the loop's own.
+    `l1` adds l1 * sum(|w|) over the weight matrices and kernels (not biases or BatchNorm) to each batch's
+    loss before backward(); the losses recorded are the data's alone, as TensorFlow Playground shows them.
     """
     planned = n_epochs if callable(n_epochs) else lambda: n_epochs
     X_train, y_train, X_test, y_test = tensors
     loss_fn, target = choice.make(), choice.target
+    weights = [p for p in model.parameters() if p.dim() > 1]  # what L1 regularisation shrinks
     prep = transform or (lambda x: x.float())
     n, tally = len(X_train), _Tally(choice, y_train)
     drop_tiny = has_batchnorm(model)
@@ -212,7 +216,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
                 model.load_state_dict(last_good)
                 yield from hand_over(Snapshot(epoch - 1, step, planned(), history, done=True, diverged=_diverged(epoch, value)))
                 return
-            loss.backward()
+            (loss + l1 * sum(p.abs().sum() for p in weights) if l1 else loss).backward()
             optimizer.step()
             step += 1
             tally.add(out, y_batch, value)

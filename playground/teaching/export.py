@@ -113,7 +113,8 @@ for epoch in range(1, args.epochs + 1):
         idx = order[start : start + args.batch_size]
 {skip_tiny}        optimizer.zero_grad()
         loss = loss_fn(model(X_train[idx]), target(y_train[idx]))
-        loss.backward()
+        penalty = args.l1 * sum(p.abs().sum() for p in model.parameters() if p.dim() > 1)  # L1 regularisation
+        (loss + penalty).backward()
         optimizer.step()
     model.eval()
     with torch.no_grad():

@@ -27,6 +27,7 @@ CASES = {
         TrainConfig("adamw", 0.01, 8, 6, loss="nll", seed=5),
     ),
     "xor-bce": Config(DataConfig("xor"), ModelConfig((4, 4), "tanh"), TrainConfig("rmsprop", 0.01, 32, 5, loss="bce")),
+    "circles-l1": Config(DataConfig("circles"), ModelConfig((8,), "relu"), TrainConfig("sgd", 0.1, 16, 5, l1=0.01)),
 }
 
 
