@@ -14,7 +14,7 @@ from playground import config as C
 from playground.app.session import set_widgets
 from playground.app.text import plain
 from playground.app.sidebar import PAGE_DATASETS
-from playground.app.widgets import config_state
+from playground.app.widgets import DEFAULTS, PAGE_DEFAULTS, config_state
 from playground.config import SETTINGS, Config
 from playground.data.catalog import DATASETS, IMAGE_DATASETS
 
@@ -57,17 +57,17 @@ def _changed(name: str, old, new, i: int | None = None) -> str:
 def fit_to_page(cfg: Config, page: str) -> tuple[Config, list[str]]:
     """cfg with every value moved to one the page's widgets offer, and a line for each change."""
     notes, changes = [], {}
-    for part in ("data", "model", "train"):
-        for name, row in SETTINGS.items():
-            if row.part != part or not row.widget or not isinstance(getattr(getattr(cfg, part), name), (int, float)):
-                continue
-            if name in ("noise", "n_samples") and (DATASETS.get(cfg.data.dataset) is None or DATASETS[cfg.data.dataset].size):
-                continue  # a fixed table's or an image set's: not a widget of this dataset
-            value = getattr(getattr(cfg, part), name)
-            new = _fitted(name, value, page) if not isinstance(value, bool) else value
-            if new != value:
-                changes[name] = type(value)(new)
-                notes.append(_changed(name, value, new))
+    spec = DATASETS.get(cfg.data.dataset)
+    for name, row in SETTINGS.items():
+        value = getattr(getattr(cfg, row.part), name) if row.part and row.widget else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue  # no widget, a checkbox, a list (the widths and blocks follow) or a name
+        if name in ("noise", "n_samples") and (spec is None or spec.size):
+            continue  # a fixed table's or an image set's: not a widget of this dataset
+        new = _fitted(name, value, page)
+        if new != value:
+            changes[name] = type(value)(new)
+            notes.append(_changed(name, value, new))
     hidden = tuple(_fitted("width", w, page) for w in cfg.model.hidden)
     for i, (old, new) in enumerate(zip(cfg.model.hidden, hidden)):
         if old != new:
@@ -103,7 +103,12 @@ def restore(cfg: Config, page: str) -> list[str]:
 
 
 def apply_link(page: str) -> None:
-    """On a session's first run, fill the widgets from the URL's settings (a shared link), saying what was changed."""
+    """On a session's first run, fill the widgets from the URL's settings (a shared link), saying what was changed.
+
+    The message has a place in every run (empty after the first), so the page below keeps its element order and
+    no stale copy of the board shows while the next run trains.
+    """
+    box = st.empty()
     flag = f"link_applied_{page}"
     if st.session_state.get(flag):
         return
@@ -111,10 +116,13 @@ def apply_link(page: str) -> None:
     params = {k: v for k, v in st.query_params.to_dict().items() if k != "hide"}
     if not params:
         return
+    if "dataset" not in params:  # a link naming no dataset sets the others on the page's own (not the 2-D default)
+        default = PAGE_DEFAULTS.get(page, DEFAULTS).data.dataset
+        params["dataset"] = default if default in PAGE_DATASETS[page] else PAGE_DATASETS[page][0]
     try:
         notes = restore(Config.from_query(params), page)
     except ValueError as err:
-        st.warning(f"The link's settings could not be used ({plain(err)}); showing the defaults instead.", icon=":material/link_off:")
+        box.warning(f"The link's settings could not be used ({plain(err)}); showing the defaults instead.", icon=":material/link_off:")
         return
     if notes:
-        st.warning("From the link: " + " ".join(notes), icon=":material/link:")
+        box.warning("From the link: " + " ".join(notes), icon=":material/link:")

@@ -131,3 +131,10 @@ def test_weights_cannot_be_loaded_into_a_run_that_is_training(pause_live_after):
     uploader.set_value(("w.pt", buffer.getvalue(), "application/octet-stream")).run()
     assert not at.exception
     assert "Stop training first" in _messages(at)
+
+
+def test_a_link_naming_no_dataset_sets_the_rest_on_the_pages_own_dataset():
+    at = _app({"epochs": "300", "optimizer": "rmsprop"}, TABULAR)
+    assert not at.exception and not _messages(at)  # no "belongs on another page" for a dataset the link never named
+    assert at.number_input(key="tabular_epochs").value == 300 and at.selectbox(key="tabular_optimizer").value == "rmsprop"
+    assert at.selectbox(key="tabular_dataset").value == "blobs_4d"
