@@ -2,7 +2,7 @@
 import streamlit as st
 
 from playground.viz import charts
-from playground.app import navigation, run_view, session as ui
+from playground.app import navigation, presenter, run_view, session as ui
 from playground.app.restore import apply_link
 from playground.app.take_away import take_it_with_you
 from playground.app.sidebar import sidebar_config
@@ -12,8 +12,9 @@ from playground.app.text import plain
 PAGE = "2d"
 navigation.ensure_navigation()
 apply_link(PAGE)
-st.title("2-D playground")
-st.caption("Pick a dataset and a network in the sidebar, press **Train**, and watch a real PyTorch model learn.")
+title, buttons = st.columns([1, 1.5], vertical_alignment="center")
+if not presenter.presenting():  # on a projector every line counts: the buttons are title enough
+    title.title("2-D playground")
 
 cfg, error = sidebar_config(PAGE)
 if error:
@@ -26,5 +27,5 @@ if problem:
     st.error(plain(problem))
     st.stop()
 run = ui.current_run(cfg, data)
-_, view = run_view.board_for(run, PAGE, lambda: Board2D(data, cfg), charts.REDRAW_SECONDS)
+_, view = run_view.board_for(run, PAGE, lambda: Board2D(data, cfg), charts.REDRAW_SECONDS, buttons=buttons)
 take_it_with_you(cfg, view, data, PAGE)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from playground.app import presenter
 from playground.server import device
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,11 @@ def setup() -> None:
 def run() -> None:
     """Page config, then the navigation over pages/ (absolute paths: an entry point may live in another folder)."""
     setup()
-    st.set_page_config(page_title="PyTorch playground", page_icon=":material/neurology:", layout="wide")
+    st.set_page_config(page_title="PyTorch playground", page_icon=":material/neurology:", layout="wide",
+                       initial_sidebar_state=presenter.sidebar_state())
+    presenter.apply_style()
+    with st.sidebar:
+        presenter.presenter_toggle()
     pages = [
         st.Page(ROOT / "pages" / file, title=title, icon=icon, default=i == 0)
         for i, (file, title, icon) in enumerate(PAGES)

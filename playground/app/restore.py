@@ -19,6 +19,10 @@ from playground.config import SETTINGS, Config
 from playground.data.catalog import DATASETS, IMAGE_DATASETS
 
 PAGE_TITLES = {"2d": "2-D playground", "tabular": "Tables and regression", "images": "Images"}
+from playground.app.boards.plane import SWITCHES
+from playground.app.presenter import PARAM as PRESENT
+
+VIEW_PARAMS = {"hide", PRESENT, *SWITCHES}  # what a page shows, not a setting of the run
 
 
 def _nearest(value: float, options) -> float:
@@ -113,7 +117,7 @@ def apply_link(page: str) -> None:
     if st.session_state.get(flag):
         return
     st.session_state[flag] = True
-    params = {k: v for k, v in st.query_params.to_dict().items() if k != "hide"}
+    params = {k: v for k, v in st.query_params.to_dict().items() if k not in VIEW_PARAMS}
     if not params:
         return
     if "dataset" not in params:  # a link naming no dataset sets the others on the page's own (not the 2-D default)

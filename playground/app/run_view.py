@@ -50,9 +50,9 @@ def _reset(page: str):
     set_widgets({key: (st.session_state.get(key, 0) + 1) % C.LIMITS["seed"][1]})
 
 
-def control_buttons(run: Run, page: str) -> None:
-    """Train (or Train N more) / Step / Stop / Reset in one row."""
-    train_col, step_col, stop_col, reset_col, _ = st.columns([1.3, 1, 1, 1, 2.7])
+def control_buttons(run: Run, page: str, compact: bool = False) -> None:
+    """Train (or Train N more) / Step / Stop / Reset in one row (compact: filling a column beside the title)."""
+    train_col, step_col, stop_col, reset_col, _ = st.columns([1.3, 1, 1, 1, 0.01 if compact else 2.7])
     training = is_training(page)
     diverged = bool(run.snapshot and run.snapshot.diverged)
     more = _more_epochs(run) if run.done and not diverged else 0
@@ -106,13 +106,15 @@ def replay_controls(run: Run, page: str) -> tuple[Run, list[int]]:
     return view, ([e for e in epochs if e >= epoch] if play and epoch < epochs[-1] else epochs if play else [])
 
 
-def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SECONDS):
+def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SECONDS, buttons=None):
     """The end of every training page: Train/Stop/Reset, the replay slider, the board, then either
     the live loop (Train was pressed; it ends in a rerun) or the run drawn once (or replayed).
 
+    buttons: a container to put Train/Stop/Reset in (beside the page's title), else they come first.
     Returns (board, the run or replay shown) for what a page adds below (downloads, drawing).
     """
-    control_buttons(run, page)
+    with buttons or st.container():
+        control_buttons(run, page, compact=buttons is not None)
     training = is_training(page)
     stepping = st.session_state.pop(f"step_{page}", False) and not training and not run.done
     # The replay slider appears when a run finishes: in a place kept in every script run, so the board below

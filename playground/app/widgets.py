@@ -164,7 +164,14 @@ class Widgets:
             noise = self.setting("noise", max(lo_noise, d.noise), dataset_key("noise", name), label=spec.noise_label,
                                  min_value=lo_noise, max_value=hi_noise)
         test_fraction, random_state, standardize = self._split_widgets()
+        if self.page == "2d" and not spec.size and not self._hidden(C.SETTINGS["random_state"].key):
+            st.button("Regenerate data", key=self.key("regenerate"), on_click=self._next_data_seed, disabled=self.disabled,
+                      help="New random points of the same dataset (the next data seed), as TensorFlow Playground's button.")
         return DataConfig(name, n_samples, noise, test_fraction, n_classes, random_state, standardize)
+
+    def _next_data_seed(self) -> None:
+        key = self.key(C.SETTINGS["random_state"].key)
+        set_widgets({key: (int(st.session_state.get(key, 0)) + 1) % C.SEEDS[1]})
 
     def _split_widgets(self) -> tuple[float, int, bool]:
         d = self.defaults.data

@@ -55,6 +55,8 @@ class ImageSpec:
         return _resolve(self.loader, *self.args)
 
 
+TF_NOISE = dict(noise_label="Noise (TF Playground's 0-50%)", noise_range=(0.0, 0.5))
+
 DATASETS: dict[str, DatasetSpec] = {
     "moons": DatasetSpec("synthetic:make_moons", (2, 2), "Moons", "two interleaving half circles"),
     "circles": DatasetSpec("synthetic:make_circles", (2, 2), "Circles", "a ring around a disc: not linearly separable"),
@@ -63,6 +65,26 @@ DATASETS: dict[str, DatasetSpec] = {
     "gaussian": DatasetSpec("synthetic:make_gaussians", (2, 2), "Gaussian clusters", "two round clusters"),
     "blobs": DatasetSpec("synthetic:make_gaussians", (3, 6), "Blobs (3-6 classes)", "several round clusters, one per class"),
     "two_clusters": DatasetSpec("synthetic:make_two_clusters", (2, 2), "Two clusters", "clusters at (0.2, 0.2) and (0.8, 0.8)"),
+    # TensorFlow Playground's own, generated as it does (tf_playground.py): its ranges (about -6..6) and noise (0-50%)
+    "tf_circle": DatasetSpec("tf_playground:make_tf_circle", (2, 2), "Circle (TF Playground)",
+                             "TensorFlow Playground's circle: a disc inside a ring, spanning -5..5", **TF_NOISE),
+    "tf_xor": DatasetSpec("tf_playground:make_tf_xor", (2, 2), "XOR (TF Playground)",
+                          "TensorFlow Playground's exclusive or: opposite quadrants share a class", **TF_NOISE),
+    "tf_gauss": DatasetSpec("tf_playground:make_tf_gauss", (2, 2), "Gaussian (TF Playground)",
+                            "TensorFlow Playground's two Gaussian clusters at (2, 2) and (-2, -2)", **TF_NOISE),
+    "tf_spiral": DatasetSpec("tf_playground:make_tf_spiral", (2, 2), "Spiral (TF Playground)",
+                             "TensorFlow Playground's two spiral arms out to radius 5", **TF_NOISE),
+    "tf_plane": DatasetSpec("tf_playground:make_tf_plane", (0, 0), "Plane (TF Playground, regression)",
+                            "regression: the value rises evenly from -1 (bottom left) to 1 (top right)", **TF_NOISE),
+    "tf_multi_gauss": DatasetSpec("tf_playground:make_tf_multi_gauss", (0, 0), "Multi Gaussian (TF Playground, regression)",
+                                  "regression: six bumps of value +1 or -1 on a 3 x 2 grid", **TF_NOISE),
+    # Classes split by the graph of a function: what a network must learn is a curve you can write down
+    "sine": DatasetSpec("tf_playground:make_curve", (2, 2), "Above y = 2 sin(x)",
+                        "class 1 above the wave x2 = 2 sin(x1)", args=("sine",), **TF_NOISE),
+    "cubic": DatasetSpec("tf_playground:make_curve", (2, 2), "Above y = x³ - x",
+                         "class 1 above the cubic x2 = x1³ - x1", args=("cubic",), **TF_NOISE),
+    "abs": DatasetSpec("tf_playground:make_curve", (2, 2), "Above y = |x|",
+                       "class 1 above the V of x2 = |x1|", args=("abs",), **TF_NOISE),
     "blobs_4d": DatasetSpec(
         "synthetic:make_blobs_4d", (3, 3), "Blobs 4-D", "3 Gaussian clusters in 4 dimensions (sklearn make_blobs)", TABLE,
         noise_label="Cluster spread (std)", noise_range=(0.5, 5.0),
@@ -101,6 +123,6 @@ IMAGE_DATASETS: dict[str, ImageSpec] = {
 }
 
 
-def names(kind: str) -> list[str]:
-    """The datasets of one kind (PLANE or TABLE), in catalog order."""
-    return [name for name, spec in DATASETS.items() if spec.kind == kind]
+def names(kind: str, classify_only: bool = False) -> list[str]:
+    """The datasets of one kind (PLANE or TABLE), in catalog order; only those with classes if classify_only."""
+    return [name for name, spec in DATASETS.items() if spec.kind == kind and (spec.classes[0] or not classify_only)]

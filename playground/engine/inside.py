@@ -12,7 +12,7 @@ _ACTIVATION_TYPES = tuple({type(choice.make()) for choice in ACTIVATIONS.values(
 
 
 def neuron_maps(model: nn.Sequential, grid: np.ndarray, loss: str = "cross_entropy") -> tuple[list[np.ndarray], np.ndarray]:
-    """([per hidden layer: (n_neurons, n_points)], (n_classes, n_points) output probabilities).
+    """([per hidden layer: (n_neurons, n_points)], (n_classes, n_points) output probabilities, or (1, n_points) values).
 
     Forward hooks on each hidden layer's activation record its output during a single
     forward pass of the whole grid: no loop over grid points or neurons.
@@ -26,7 +26,8 @@ def neuron_maps(model: nn.Sequential, grid: np.ndarray, loss: str = "cross_entro
     finally:
         for hook in hooks:
             hook.remove()
-    proba = LOSSES[loss].to_proba(out)
+    to_proba = LOSSES[loss].to_proba
+    proba = to_proba(out) if to_proba else out  # regression: the predicted value
     return [a.cpu().numpy().T for a in captured], proba.cpu().numpy().T
 
 

@@ -11,7 +11,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from playground.viz.palette import BASE, BLACK, BOUNDARY_SIZE, TITLE_SIZE, WHITE, class_color
+from playground.viz.palette import BASE, BLACK, BLUE, BOUNDARY_SIZE, GREY, ORANGE, TITLE_SIZE, WHITE, class_color, rgb
 
 LIVE_RESOLUTION = 60  # boundary cells per side: 3,600 numbers a frame
 IMAGE_LAYERS = 6  # the newest boundary images drawn over each other (see BoundaryImages)
@@ -53,21 +53,50 @@ def boundary_grid(X: np.ndarray, resolution: int = LIVE_RESOLUTION, margin: floa
     return xs, ys, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def boundary_colors(proba: np.ndarray) -> np.ndarray:
-    """(n, 3) uint8 RGB per grid cell: the winning class's colour, pale at a coin toss and strong when certain."""
+def boundary_colors(proba: np.ndarray, discrete: bool = False) -> np.ndarray:
+    """(n, 3) uint8 RGB per grid cell: the winning class's colour, pale at a coin toss and strong when certain.
+
+    discrete: every cell in its winning class's colour at one strength (TensorFlow Playground's "discretize output").
+    """
     k = proba.shape[1]
-    palette = np.array([[int(class_color(c)[i : i + 2], 16) for i in (1, 3, 5)] for c in range(k)], dtype=np.float32)
-    shade = np.clip((proba.max(1) - 1 / k) / (1 - 1 / k), 0, 1)
+    palette = np.array([rgb(class_color(c)) for c in range(k)], dtype=np.float32)
+    shade = np.full(len(proba), 0.75) if discrete else np.clip((proba.max(1) - 1 / k) / (1 - 1 / k), 0, 1)
     alpha = (0.06 + 0.54 * shade)[:, None]  # 6% to 60% of the class colour over white, as the first version's boundary
     return (255 + alpha * (palette[proba.argmax(1)] - 255)).round().astype(np.uint8)
 
 
-def boundary_png(proba: np.ndarray, n_x: int, n_y: int) -> str:
-    """The grid's colours as a PNG data URL, one pixel per cell, top row = highest x2 (the browser smooths it)."""
-    pixels = boundary_colors(proba).reshape(n_y, n_x, 3)[::-1]
+VALUE_RANGE = (-1.0, 1.0)  # the values a regression plane's colours span: TensorFlow Playground's targets
+VALUE_COLORS = (ORANGE, WHITE, BLUE)  # low, middle, high: the points' colour scale (the shading is paler)
+
+
+def value_colors(values: np.ndarray, discrete: bool = False, strength: float = 0.7) -> np.ndarray:
+    """(n, 3) uint8 RGB: orange at -1 through white at 0 to blue at +1 (clipped), at `strength` of full colour.
+
+    discrete: only the sign counts (TensorFlow Playground's "discretize output" for regression).
+    """
+    lo, hi = VALUE_RANGE
+    v = np.clip((np.asarray(values, dtype=np.float32) - (lo + hi) / 2) / ((hi - lo) / 2), -1, 1)
+    v = (np.sign(v) * 0.75 if discrete else v)[:, None] * strength
+    low, middle, high = (np.array(rgb(c), dtype=np.float32) for c in VALUE_COLORS)
+    return np.where(v < 0, middle - v * (low - middle), middle + v * (high - middle)).round().astype(np.uint8)
+
+
+def image_png(colors: np.ndarray, n_x: int, n_y: int) -> str:
+    """Grid colours (n_x * n_y, 3) as a PNG data URL, one pixel per cell, top row = highest x2 (the browser smooths it)."""
+    pixels = colors.reshape(n_y, n_x, 3)[::-1]
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(pixels), "RGB").save(buffer, "PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def boundary_png(proba: np.ndarray, n_x: int, n_y: int, discrete: bool = False) -> str:
+    """The predicted classes over the grid as a PNG data URL (boundary_colors)."""
+    return image_png(boundary_colors(proba, discrete), n_x, n_y)
+
+
+def value_png(values: np.ndarray, n_x: int, n_y: int, discrete: bool = False) -> str:
+    """The predicted values over the grid as a PNG data URL (value_colors)."""
+    return image_png(value_colors(values, discrete), n_x, n_y)
 
 
 def _extent(ticks: np.ndarray) -> tuple[float, float]:
@@ -76,16 +105,21 @@ def _extent(ticks: np.ndarray) -> tuple[float, float]:
     return round(float(ticks[0] - half), 3), round(float(ticks[-1] + half), 3)
 
 
-def point_series(data) -> list[dict]:
-    """The train (white outline) and test (black outline) points, one scatter series per split and class."""
+def point_series(data, show_test: bool = True) -> list[dict]:
+    """The train (white outline) and test (black outline) points: per split, one scatter series per class, or for
+    regression one series of (x1, x2, target) rows that boundary_option's colour scale paints by target."""
     series = []
-    for split, X, y, outline in (("train", data.X_train, data.y_train, WHITE), ("test", data.X_test, data.y_test, BLACK)):
+    splits = [("train", data.X_train, data.y_train, WHITE), ("test", data.X_test, data.y_test, BLACK)][: 2 if show_test else 1]
+    for split, X, y, outline in splits:
+        style = dict(type="scatter", symbolSize=7, z=3, large=True, largeThreshold=0)  # one path per series: cheap to redraw
+        if not data.n_classes:  # one colour per point: not in large mode, which draws a series in one style
+            rows = np.round(np.column_stack([X, y]), 3).tolist()
+            series.append(dict(style, name=split, data=rows, large=False, symbolSize=6,
+                               itemStyle=dict(borderColor=GREY if split == "train" else outline, borderWidth=1)))
+            continue
         for c in range(data.n_classes):
-            series.append(dict(
-                type="scatter", name=f"class {c}", symbolSize=7, z=3,
-                large=True, largeThreshold=0,  # one path per series: far cheaper for the browser every frame
-                data=np.round(X[y == c], 3).tolist(), itemStyle=dict(color=class_color(c), borderColor=outline, borderWidth=1.2),
-            ))
+            series.append(dict(style, name=f"class {c}", data=np.round(X[y == c], 3).tolist(),
+                               itemStyle=dict(color=class_color(c), borderColor=outline, borderWidth=1.2)))
     return series
 
 
@@ -113,12 +147,20 @@ def boundary_option(xs, ys, images: list[str], points: list[dict], data, highlig
         ))
     axis = dict(type="value", nameLocation="middle", splitLine=dict(show=False), axisLine=dict(onZero=False),
                 axisLabel=dict(showMinLabel=False, showMaxLabel=False))  # the ends are the grid's, not round numbers
+    below = grid["top"] + grid["height"] + 35
+    if data.n_classes:
+        key = dict(legend=dict(data=[f"class {c}" for c in range(data.n_classes)], top=below, left=grid["left"]))
+    else:  # the points' colour is their target, on the scale the shading uses
+        key = dict(visualMap=dict(
+            type="continuous", min=VALUE_RANGE[0], max=VALUE_RANGE[1], dimension=2, seriesIndex=list(range(len(points))),
+            inRange=dict(color=list(VALUE_COLORS)), orient="horizontal", top=below, left=grid["left"], itemHeight=120,
+            itemWidth=12, text=[f"{VALUE_RANGE[1]:g}", f"target {VALUE_RANGE[0]:g}"], calculable=False,
+        ))
     return dict(
         BASE, title=dict(text=title, left=grid["left"], textStyle=dict(fontSize=TITLE_SIZE, **({"color": title_color} if title_color else {}))),
         grid=grid, graphic=graphic,
         xAxis=dict(axis, min=x0, max=x1, name="x1", nameGap=25), yAxis=dict(axis, min=y0, max=y1, name="x2", nameGap=35),
-        legend=dict(data=[f"class {c}" for c in range(data.n_classes)], top=grid["top"] + grid["height"] + 35, left=grid["left"]),
-        tooltip=dict(trigger="item"), series=series,
+        tooltip=dict(trigger="item"), series=series, **key,
     )
 
 

@@ -18,15 +18,20 @@ SLOW_SECONDS = 0.25
 CURVE_POINTS = 300  # points per curve at most: a long run's curves are thinned evenly, the newest point kept
 
 
-def curves_option(history, n_epochs: int, loss_label: str = "cross-entropy loss", score_label: str = "accuracy") -> dict:
-    """Train and test loss (left) and score (right) against epochs; the running batch loss under the loss curves."""
+def curves_option(history, n_epochs: int, loss_label: str = "cross-entropy loss", score_label: str = "accuracy",
+                  with_score: bool = True) -> dict:
+    """Train and test loss (left) and score (right) against epochs; the running batch loss under the loss curves.
+
+    Without the score: the loss alone, filling the chart (a narrow column beside the plane; the score is a number there).
+    """
     x_max = max(n_epochs or 1, history.epoch[-1] if history.epoch else 1)
-    grids = [dict(left=PLOT_LEFT, right="56%", top=40, bottom=80), dict(left="56%", right=20, top=40, bottom=80)]
+    grids = [dict(left=PLOT_LEFT, right="56%" if with_score else 12, top=40, bottom=80 if with_score else 95),
+             dict(left="56%", right=20, top=40, bottom=80)][: 2 if with_score else 1]
     percent = score_label == "accuracy"  # accuracy is drawn in % (ECharts' axis labels take no number format)
     score_axis = dict(min=0, max=100, name="accuracy (%)") if percent else dict(scale=True, name=score_label)
     keep = _thinned(len(history.epoch))
     series = []
-    for index, metric in ((0, "loss"), (1, "score")):
+    for index, metric in ((0, "loss"), (1, "score"))[: len(grids)]:
         for split, color, dash in (("train", TRAIN_COLOR, "solid"), ("test", TEST_COLOR, "dashed")):
             name = f"{split} {'loss' if metric == 'loss' else score_label}"
             values = getattr(history, f"{split}_{metric}")
@@ -44,12 +49,13 @@ def curves_option(history, n_epochs: int, loss_label: str = "cross-entropy loss"
             lineStyle=dict(color=BATCH_COLOR, width=1.5), itemStyle=dict(color=BATCH_COLOR),
         ))
     x_axis = dict(type="value", min=0, max=x_max, name="epoch", nameLocation="middle", nameGap=X_NAME_GAP, minInterval=1)
+    titles = [dict(text="Loss", left="22%" if with_score else "center", textAlign="center"),
+              dict(text=score_label.capitalize(), left="78%", textAlign="center")]
+    y_axes = [dict(type="value", gridIndex=0, name=loss_label, nameLocation="middle", nameGap=50, min=0),
+              dict(type="value", gridIndex=1, nameLocation="middle", nameGap=45, **score_axis)]
     return dict(
-        BASE, grid=grids,
-        title=[dict(text="Loss", left="22%", textAlign="center"), dict(text=score_label.capitalize(), left="78%", textAlign="center")],
-        xAxis=[dict(x_axis, gridIndex=0), dict(x_axis, gridIndex=1)],
-        yAxis=[dict(type="value", gridIndex=0, name=loss_label, nameLocation="middle", nameGap=50, min=0),
-               dict(type="value", gridIndex=1, nameLocation="middle", nameGap=45, **score_axis)],
+        BASE, grid=grids, title=titles[: len(grids)],
+        xAxis=[dict(x_axis, gridIndex=i) for i in range(len(grids))], yAxis=y_axes[: len(grids)],
         legend=dict(bottom=0), tooltip=dict(trigger="axis"), series=series,
     )
 

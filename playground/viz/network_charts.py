@@ -17,6 +17,7 @@ from PIL import Image
 from playground.viz.palette import BASE, BLUE, FONT_SIZE, ORANGE, TITLE_SIZE, WHITE
 
 TITLE = "Inside the network: each square is one neuron's output over the input plane"
+SHORT_TITLE = "Inside the network"
 NEGATIVE, ZERO, POSITIVE = ORANGE, WHITE, BLUE  # orange negative, white zero, blue positive
 BOX = 64  # px per side of a neuron's square (its 24 x 24 map, smoothed by the browser), when the columns have room
 ROW_GAP = 20 / 64  # the gap between two squares of a column, per px of square
@@ -67,7 +68,9 @@ def _columns(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray, weig
     columns = [("input", grid.T, ["x1", "x2"])]
     columns += [(f"layer {i + 1}", a, [f"layer {i + 1}, neuron {j + 1}" for j in range(len(a))]) for i, a in enumerate(layers)]
     weights = list(weights)
-    if proba.shape[0] == 2:
+    if proba.shape[0] == 1:  # regression: the predicted value itself
+        columns.append(("output", proba, ["value"]))
+    elif proba.shape[0] == 2:
         columns.append(("output", proba[1:2] * 2 - 1, ["P(class 1)"]))
         if weights and weights[-1].shape[0] == 2:
             weights[-1] = weights[-1][1:2] - weights[-1][0:1]
@@ -83,11 +86,14 @@ def _text(text: str, x: float, y: float, align: str = "center", size: int = FONT
     return dict(type="text", silent=True, style=style)
 
 
-def _layout(n_columns: int) -> tuple[float, int, int]:
-    """(px between columns, px per square, px between rows): big squares for few layers, all inside WIDTH for many."""
-    pitch = min((WIDTH - LEFT - BOX - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
-    box = min(BOX, int(pitch / 2))  # at least as much room for the weights' lines as for the squares
-    pitch = min((WIDTH - LEFT - box - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
+def _layout(n_columns: int, width: int = WIDTH, rows: int = 1, height: int | None = None) -> tuple[float, int, int]:
+    """(px between columns, px per square, px between rows): big squares for few layers, all inside `width` for many
+    (and the tallest column of `rows` squares inside `height`, when given)."""
+    pitch = min((width - LEFT - BOX - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
+    box = min(BOX, int(pitch * 0.55))  # nearly as much room for the weights' lines as for the squares
+    if height:
+        box = min(box, int((height - TOP - BOTTOM) / (rows + (rows - 1) * ROW_GAP)))
+    pitch = min((width - LEFT - box - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
     return pitch, box, round(box * (1 + ROW_GAP))
 
 
@@ -112,11 +118,14 @@ def _edges(left: list[tuple[float, float]], right: list[tuple[float, float]], w:
 
 
 def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray, weights: list[np.ndarray],
-                   max_neurons: int = 8, under: dict[str, str] | None = None) -> tuple[dict, int]:
+                   max_neurons: int = 8, under: dict[str, str] | None = None, width: int = WIDTH,
+                   height: int | None = None) -> tuple[dict, int]:
     """(ECharts option, its height in px): a square per neuron over the input plane, lines per weight.
 
     grid: (n_points, 2) on a square grid (boundary.boundary_grid); layers: per hidden layer (n_neurons, n_points)
-    and proba: (n_classes, n_points), both from inside.neuron_maps; weights: inside.layer_weights.
+    and proba: (n_classes, n_points), or (1, n_points) predicted values, both from inside.neuron_maps; weights:
+    inside.layer_weights. width, height: px the diagram may span (a narrow column gets smaller squares and a short
+    title); without a height it grows with the tallest column.
     A layer with more than max_neurons shows its first max_neurons and "+N more" under them.
 
     under: the previous frame's squares (neuron_images of its option). A browser decodes a new image
@@ -127,7 +136,7 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
     columns, weights = _columns(grid, layers, proba, weights)
     under = under or {}
     rows = max(min(len(maps), max_neurons) for _, maps, _ in columns)
-    pitch, box, row_pitch = _layout(len(columns))
+    pitch, box, row_pitch = _layout(len(columns), width, rows, height)
     middle = TOP + (rows * row_pitch - (row_pitch - box)) / 2
     boxes, images, previous, labels, centres = [], [], [], [], []
     for c, (title, maps, names) in enumerate(columns):
@@ -156,7 +165,8 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
     edges = dict(type="group", silent=True, children=[line for c, w in enumerate(weights) for line in _edges(centres[c], centres[c + 1], w, box)])
     below = [dict(type="group", name="previous frame", silent=True, children=previous)] if previous else []
     height = TOP + rows * row_pitch - (row_pitch - box) + BOTTOM
-    option = dict(BASE, title=dict(text=TITLE, left=LEFT - 30, textStyle=dict(fontSize=TITLE_SIZE)),
+    title = TITLE if width >= WIDTH else SHORT_TITLE
+    option = dict(BASE, title=dict(text=title, left=LEFT - 30, textStyle=dict(fontSize=TITLE_SIZE)),
                   graphic=[edges, *below, *images, *boxes, *labels])  # drawn in this order: each on top of the ones before
     return option, int(height)
 

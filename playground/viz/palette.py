@@ -26,6 +26,11 @@ X_NAME_GAP = 28  # px between a plot and the name under its x axis
 DRAWING_SIZE = 280  # px per side of the canvas a digit is drawn on: ten per pixel of a 28 x 28 digit
 
 
+def rgb(color: str) -> tuple[int, int, int]:
+    """A "#rrggbb" colour as its three 0-255 numbers."""
+    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+
+
 def class_color(k: int) -> str:
     """The colour of class k (the palette repeats after ten classes)."""
     return CLASS_COLORS[k % len(CLASS_COLORS)]

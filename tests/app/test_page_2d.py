@@ -23,7 +23,7 @@ def _charts(at) -> dict:
     """ECharts options on the page by kind: boundary, bars, curves (each with its alt text under "alt")."""
     out = {}
     for title, spec, alt in echarts_specs(at):
-        kind = ("curves" if title.startswith("Loss") else "boundary" if title.startswith("Decision")
+        kind = ("curves" if title.startswith("Loss") else "boundary" if title.startswith(("Decision", "Predicted value"))
                 else "network" if title.startswith("Inside the network") else "bars")
         out[kind] = dict(spec, alt=alt, title_text=title)
     return out
@@ -43,7 +43,7 @@ def test_page_renders_untrained_with_boundary_bars_and_no_empty_curves():
     assert [at.button(key=k).label for k in ("train", "stop", "reset")] == ["Train", "Stop", "Reset"]
     assert "Press **Train**" in at.info[0].value
     charts = _charts(at)
-    assert set(charts) == {"boundary", "bars"}  # no empty curves chart before the first epoch: a line says why
+    assert set(charts) == {"boundary", "bars", "network"}  # no empty curves chart before the first epoch: a line says why
     image = data_url_image(charts["boundary"]["graphic"][-1]["style"]["image"])
     assert image.shape == (60, 60, 3) and charts["boundary"]["animation"] is False
     assert (image.min(axis=2) > 90).all()  # class colours over white: pale where unsure, never dark
@@ -152,7 +152,9 @@ def test_every_dataset_and_no_hidden_layers_render():
     for name in catalog.names(catalog.PLANE):
         at.selectbox(key="dataset").set_value(name).run()
         assert not at.exception, name
-        assert set(_charts(at)) == {"boundary", "bars"}, name
+        classes = catalog.DATASETS[name].classes[0]
+        assert set(_charts(at)) == ({"boundary", "bars", "network"} if classes else {"boundary", "network"}), name
+        assert at.selectbox(key="loss").value == ("cross_entropy" if classes else "mse"), name  # the loss follows the task
 
 
 def test_two_clusters_preset_fills_every_widget_and_reaches_the_figure():

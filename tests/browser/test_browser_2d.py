@@ -1,9 +1,10 @@
 """Real-browser tests: streamlit run + Debian's Chromium via Playwright. Screenshots go to artifacts/."""
 import re
 
-from conftest import ARTIFACTS, BOUNDARY, IDLE
+from conftest import ARTIFACTS, BOUNDARY, IDLE, settle
 
-CURVES = "[data-testid='stEChartsChart'][aria-label^='Loss and']"
+CURVES = "[data-testid='stEChartsChart'][aria-label^='Loss curves']"
+NETWORK = "[data-testid='stEChartsChart'][aria-label^='Inside the network']"
 # Every animation frame: is the boundary on screen and painted (most of 5 x 5 pixels of its plot area have colour
 # in some layer: ECharts draws in several canvases), which ECharts instance draws it, which epoch its accessible
 # name says it pictures. The plot area: live_charts puts it 55 px from the left, 40 from the top, 20 and 75 from
@@ -93,6 +94,34 @@ def test_train_updates_live_in_place_never_blank_then_stop_keeps_the_state(page,
     assert int(re.search(r"up to epoch (\d+)", curves).group(1)) == stopped_at
     assert not page.locator(".st-key-train button").first.is_disabled()
     page.screenshot(path=str(ARTIFACTS / "2d_stopped.png"), full_page=True)
+
+
+def _inside_viewport(page, selector: str, width: int, height: int) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    return bool(box) and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width and box["y"] + box["height"] <= height
+
+
+def test_projector_screen_shows_network_boundary_and_loss_without_scrolling(browser, server):
+    """At 1280 x 720 with the sidebar open, and in presenter mode: after Train, the three pictures are all on screen."""
+    for query, name in (("?epochs=1000", "2d_projector"), ("?present=true&epochs=1000", "2d_presenter")):
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        page.goto(server[0] + query)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        settle(page)
+        page.locator(".st-key-train button").first.click()
+        page.wait_for_selector(CURVES, timeout=30_000)  # the loss curve comes with the first epoch
+        page.wait_for_timeout(1000)
+        assert page.evaluate("window.scrollY") == 0
+        for selector in (BOUNDARY, NETWORK, CURVES):
+            assert _inside_viewport(page, selector, 1280, 720), (name, selector, page.locator(selector).first.bounding_box())
+        assert page.locator(".st-key-stop button").first.is_enabled()  # still training: this is the screen while it learns
+        sidebar = page.locator("[data-testid='stSidebar']").first.bounding_box()
+        presenting = "present" in query
+        assert (sidebar is None or sidebar["x"] + sidebar["width"] <= 0) if presenting else sidebar["width"] > 200
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        page.locator(".st-key-stop button").first.click()
+        context.close()
 
 
 def test_server_log_is_clean(page, server):

@@ -74,13 +74,18 @@ class Slot:
         return draw
 
 
-def show_curves(placeholder, run: Run, loss_label: str, score_label: str = "accuracy") -> None:
-    """The loss and score curves (ECharts, updated in place); before the first epoch one line says they will come."""
+def show_curves(placeholder, run: Run, loss_label: str, score_label: str = "accuracy", compact: bool = False,
+                height: int = CURVES_HEIGHT) -> None:
+    """The loss and score curves (ECharts, updated in place); before the first epoch one line says they will come.
+
+    compact: the loss alone (beside the 2-D plane, where the score is a number above it).
+    """
     if not run.history.epoch:
         placeholder.caption("Training curves (loss and score against epochs) appear here once training starts.")
         return
-    option = charts.curves_option(run.history, run.cfg.train.epochs, loss_label, score_label)
-    placeholder.echarts_chart(option, height=CURVES_HEIGHT, alt=f"Loss and {score_label} curves up to epoch {run.history.epoch[-1]}")
+    option = charts.curves_option(run.history, run.cfg.train.epochs, loss_label, score_label, with_score=not compact)
+    what = "Loss curves" if compact else f"Loss and {score_label} curves"
+    placeholder.echarts_chart(option, height=height, alt=f"{what} up to epoch {run.history.epoch[-1]}")
 
 
 def metric_slots(n: int = 4) -> list[Slot]:

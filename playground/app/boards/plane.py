@@ -1,4 +1,8 @@
-"""The 2-D board: status, progress, metrics, decision boundary, probability bars, curves."""
+"""The 2-D board, laid out for one screen (a 1280 x 720 projector): the network, the plane and the loss side by side.
+
+Classes: the plane shaded by the predicted class, with probability bars for a chosen point. Regression (TensorFlow
+Playground's plane and multi-Gaussian): the plane shaded by the predicted value, the points by their target, MSE.
+"""
 from __future__ import annotations
 
 import time
@@ -11,10 +15,33 @@ from playground.viz import network_charts
 from playground.engine.inside import layer_weights, neuron_maps
 from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
-from playground.app.boards.common import Slot, metric_slots, show_curves, show_progress, show_status
+from playground.app.boards.common import Slot, show_curves, show_progress, show_status
+from playground.app.presenter import presenting
 from playground.app.session import is_training
 
-AUTO = -1  # the point picker's "least sure point" option
+AUTO = -1  # the point picker's "least sure point" (classes) or "worst predicted point" (regression) option
+COLUMNS = (0.35, 0.40, 0.25)  # network view, plane, loss curves: their shares of the page's width
+# px of the plane's longer side, and of the network view's width: they fit their columns in a 1280-px window beside
+# the sidebar (a main column of 820 px), or with the sidebar collapsed in presenter mode (1120 px)
+PLANE_SIZE, NETWORK_WIDTH = {False: 235, True: 330}, {False: 285, True: 390}
+NETWORK_HEIGHT = 370  # px at most: the network view ends where the plane does
+CURVES_HEIGHT = 250
+# Display switches (not settings: they change no run), each with its URL parameter, as TensorFlow Playground has them
+SWITCHES = {
+    "inside": ("Network view", True, "One small map per neuron: what it outputs at every point of the plane (blue "
+               "positive, orange negative), and the weights between neurons as lines (thicker = larger)."),
+    "show_test": ("Show test data", True, "Draw the held-out test points (black outline) beside the training points "
+                  "(white outline). The network never trains on them."),
+    "discretize": ("Discretize output", False, "Shade the plane by the predicted class alone (for regression, by the "
+                   "sign of the value), without fading where the network is unsure."),
+}
+
+
+def _switch(name: str) -> bool:
+    label, default, help_text = SWITCHES[name]
+    if name not in st.session_state and name in st.query_params:  # a link may set it: ?discretize=1
+        st.session_state[name] = st.query_params[name].lower() in {"1", "true", "yes"}
+    return st.toggle(label, value=None if name in st.session_state else default, key=name, help=help_text)
 
 
 class Board2D:
@@ -22,81 +49,126 @@ class Board2D:
 
     def __init__(self, data, cfg):
         self.data, self.cfg = data, cfg
+        self.regression = not data.n_classes
+        big = presenting()
+        plane_size, self.network_width = PLANE_SIZE[big], NETWORK_WIDTH[big]
         self.xs, self.ys, self.grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), boundary.LIVE_RESOLUTION)
-        self.boundary_size = boundary.boundary_size(self.xs, self.ys)
-        self.points = boundary.point_series(data)
+        self.plane_size = plane_size
+        self.boundary_size = boundary.boundary_size(self.xs, self.ys, plane_size)
         saved = st.session_state.get("boundary_images")  # (data settings, BoundaryImages), across reruns
         if not saved or saved[0] != cfg.data:  # another plane: the old images would not fit its axes
             saved = st.session_state["boundary_images"] = (cfg.data, boundary.BoundaryImages())
         self.images = saved[1]
         self.slow_at = float("-inf")  # when the numbers, curves and network view were last redrawn
         self.status = Slot()
-        self.progress = Slot()
-        self.metrics = metric_slots()
-        left, right = st.columns([3, 2], gap="medium")
-        with left:
+        progress, *metrics = st.columns([2.2, 1, 1, 1, 1], vertical_alignment="center")
+        with progress:
+            self.progress = Slot()
+        self.metrics = []
+        for column in metrics:
+            with column:
+                self.metrics.append(Slot())
+        network, plane, curves = st.columns(COLUMNS, gap="small")
+        with network:
+            self.inside = Slot()
+        with plane:
             self.boundary = Slot()
-        with right:
+        with curves:
+            self.curves = Slot()
+        self.switch = {}
+        for column, name in zip(st.columns(len(SWITCHES)), SWITCHES):
+            with column:
+                self.switch[name] = _switch(name)
+        self.points = boundary.point_series(data, show_test=self.switch["show_test"])
+        picker, bars = st.columns([2, 3], gap="medium")
+        with picker:
             self.point = st.selectbox(
                 "Point to inspect", [AUTO, *range(len(data.y_test))], key=f"point_{hash(cfg.data)}",
                 format_func=self._point_label,
-                help="Which test point's class probabilities to show. 'Least sure' follows the test point "
-                "the model is most undecided about right now; it is ringed in the plot.",
+                help="Which test point to look at closely; it is ringed in the plot. 'Auto' follows the test point the "
+                "model is most unsure about (classes) or predicts worst (regression) right now.",
             )
-            self.bars = Slot()
             self.summary = Slot()
-        self.curves = Slot()
-        self.show_inside = st.toggle(
-            "See inside the network", key="inside", help="One small map per neuron: what it outputs at every point of the "
-            "plane (blue positive, orange negative), and the weights between neurons as lines (thicker = larger).",
-        )
-        self.inside, self.inside_before = Slot(), {}  # the network view, and its last squares (drawn under new ones)
+        with bars:
+            self.bars = Slot()
+        self.inside_before = {}  # the network view's last squares (drawn under new ones)
         self.inside_grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
 
     def _point_label(self, i: int) -> str:
         if i == AUTO:
-            return "Least sure test point (auto)"
+            return "Worst predicted test point (auto)" if self.regression else "Least sure test point (auto)"
         x1, x2 = self.data.X_test[i]
-        return f"Test point #{i}: ({x1:.2f}, {x2:.2f}), class {self.data.y_test[i]}"
+        target = f"value {self.data.y_test[i]:.2f}" if self.regression else f"class {self.data.y_test[i]}"
+        return f"Test point #{i}: ({x1:.2f}, {x2:.2f}), {target}"
+
+    def _chosen(self, run: Run) -> tuple[int, np.ndarray]:
+        """The inspected test point, and what the run predicts for every test point (values, or probabilities)."""
+        data = self.data
+        if self.regression:
+            predicted = run.predict(data.X_test)
+            worst = int(np.abs(predicted - data.y_test).argmax())
+        else:
+            predicted = run.proba(data.X_test)
+            worst = int(predicted.max(1).argmin())
+        return (worst if self.point == AUTO else self.point), predicted
+
+    def _plane_image(self, run: Run) -> str:
+        n_x, n_y = len(self.xs), len(self.ys)
+        if self.regression:
+            return boundary.value_png(run.predict(self.grid), n_x, n_y, self.switch["discretize"])
+        return boundary.boundary_png(run.proba(self.grid), n_x, n_y, self.switch["discretize"])
 
     def draw(self, run: Run) -> None:
-        """Redraw from the run's model and history: the boundary every frame (up to 30 a second), the rest up to 4.
+        """Redraw from the run's model and history: the plane every frame (up to 30 a second), the rest up to 4.
 
-        The boundary moves with every frame; bars, numbers, curves and the network view change more
+        The plane moves with every frame; bars, numbers, curves and the network view change more
         slowly to the eye and cost the browser a chart update each, so while training they refresh at
         most every charts.SLOW_SECONDS (and always on the last frame).
         """
         snap, data = run.snapshot, self.data
         epoch = snap.epoch if snap else 0
         loss = run.cfg.train.loss
-        proba_test = run.proba(data.X_test)
-        idx = int(proba_test.max(1).argmin()) if self.point == AUTO else self.point
+        idx, predicted = self._chosen(run)
         width, height = self.boundary_size
-        title = f"Decision boundary, epoch {epoch}"
-        image = boundary.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys))
-        images = self.images.add(image, time.monotonic())  # kept across reruns: a run's first frame has them too
+        what = "Predicted value" if self.regression else "Decision boundary"
+        title = f"{what}, epoch {epoch}"
+        images = self.images.add(self._plane_image(run), time.monotonic())  # kept across reruns: a run's first frame has them too
+        shading = "the predicted value (orange -1, blue +1)" if self.regression else "the predicted class"
         self.boundary.echarts_chart(
-            boundary.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title),
-            width=width, height=height, alt=f"{title}: the plane shaded by the predicted class, with the training and test points",
+            boundary.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title, size=self.plane_size),
+            width=width, height=height, alt=f"{title}: the plane shaded by {shading}, with the training and test points",
         )
         training = is_training("2d") and not (snap and snap.done)
         if training and time.monotonic() - self.slow_at < charts.SLOW_SECONDS:
             return
         self.slow_at = time.monotonic()
-        bars_title = f"Test point #{idx} (true: class {data.y_test[idx]})"
-        self.bars.echarts_chart(
-            charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx]), title=bars_title),
-            height=charts.bars_height(data.n_classes), alt=f"{bars_title}: class probabilities after epoch {epoch}",
-        )
+        self._draw_point(run, idx, predicted, epoch)
         show_status(self.status, run, is_training("2d"))
         show_progress(self.progress, self.metrics, run)
-        widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, data.n_classes)))
-        self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. Ringed point: #{idx}; a black outline marks its true class.")
-        show_curves(self.curves, run, LOSSES[loss].label)
-        if self.show_inside:
-            layers, proba = neuron_maps(run.model, self.inside_grid, loss)
-            option, inside_height = network_charts.network_option(self.inside_grid, layers, proba, layer_weights(run.model),
-                                                                under=self.inside_before)
-            self.inside_before = network_charts.neuron_images(option)
-            self.inside.echarts_chart(option, height=inside_height, alt=f"Inside the network after epoch {epoch}: one square per "
-                                      "neuron, its output over the input plane (blue positive, orange negative); lines are weights")
+        widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, max(data.n_classes, 1))))
+        self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. The ringed point is #{idx}.")
+        show_curves(self.curves, run, LOSSES[loss].label, compact=True, height=CURVES_HEIGHT)
+        if self.switch["inside"]:
+            self._draw_network(run, loss, epoch)
+
+    def _draw_point(self, run: Run, idx: int, predicted: np.ndarray, epoch: int) -> None:
+        data = self.data
+        if self.regression:
+            target, value = float(data.y_test[idx]), float(predicted[idx])
+            self.bars.metric(f"Test point #{idx}: predicted value after epoch {epoch}", f"{value:.3f}",
+                             delta=f"{value - target:+.3f} from its target {target:.3f}", delta_color="off")
+            return
+        bars_title = f"Test point #{idx} (true: class {data.y_test[idx]})"
+        self.bars.echarts_chart(
+            charts.bars_option(predicted[idx], data.class_names, int(data.y_test[idx]), title=bars_title),
+            height=charts.bars_height(data.n_classes), alt=f"{bars_title}: class probabilities after epoch {epoch}",
+        )
+
+    def _draw_network(self, run: Run, loss: str, epoch: int) -> None:
+        layers, output = neuron_maps(run.model, self.inside_grid, loss)
+        option, inside_height = network_charts.network_option(self.inside_grid, layers, output, layer_weights(run.model),
+                                                              under=self.inside_before, width=self.network_width,
+                                                              height=NETWORK_HEIGHT)
+        self.inside_before = network_charts.neuron_images(option)
+        self.inside.echarts_chart(option, height=inside_height, alt=f"Inside the network after epoch {epoch}: one square per "
+                                  "neuron, its output over the input plane (blue positive, orange negative); lines are weights")

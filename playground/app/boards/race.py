@@ -23,7 +23,7 @@ RACE_MAX_EPOCHS = 1000  # a race is watched to its end: a few minutes at most
 
 PAGE = "race"
 STATE = "race"  # session-state key of the latest race: kept across reruns, so Stop keeps it
-RACE_DATASETS = catalog.names(catalog.PLANE) + ["iris", "wine", "breast_cancer", "blobs_4d"]
+RACE_DATASETS = catalog.names(catalog.PLANE, classify_only=True) + ["iris", "wine", "breast_cancer", "blobs_4d"]
 LR_STEPS = C.lr_steps(1e-4)
 # A sensible starting learning rate per optimizer, so the first race is a fair one.
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.03, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.003, "adagrad": 0.03}

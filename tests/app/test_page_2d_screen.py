@@ -1,0 +1,97 @@
+"""The 2-D page as TensorFlow Playground users know it: its datasets, regression, its display switches, presenter mode."""
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from apptest_helpers import data_url_image, echarts_specs, metrics
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+
+
+def _app(query: dict | None = None, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _plane(at) -> dict:
+    return next(spec for title, spec, _ in echarts_specs(at) if title.startswith(("Decision boundary", "Predicted value")))
+
+
+def _colours(spec) -> np.ndarray:
+    """The distinct colours of the plane's newest shading image."""
+    return np.unique(data_url_image(spec["graphic"][-1]["style"]["image"]).reshape(-1, 3), axis=0)
+
+
+def test_regression_on_the_plane_trains_with_mse_and_shows_values():
+    at = _app(dict(dataset="tf_plane", n_samples="400", noise="0", test_fraction="0.5", epochs="40", loss="mse",
+                   hidden="4", lr="0.03", optimizer="sgd", batch_size="10"))
+    assert not at.exception
+    at.button(key="train").click().run()
+    assert not at.exception
+    plane = _plane(at)
+    assert plane["title"]["text"] == "Predicted value, epoch 40"
+    assert plane["visualMap"]["dimension"] == 2 and plane["visualMap"]["min"] == -1  # points painted by their target
+    train = next(s for s in plane["series"] if s["name"] == "train")
+    assert len(train["data"][0]) == 3 and train["large"] is False  # (x1, x2, target): a colour per point
+    image = data_url_image(plane["graphic"][-1]["style"]["image"]).astype(int)
+    # the value rises from the bottom left to the top right: orange there, blue here (the image's top row is high x2)
+    bottom_left, top_right = image[-1, 0], image[0, -1]
+    assert bottom_left[0] > bottom_left[2] and top_right[2] > top_right[0]
+    m = metrics(at)
+    assert set(m) >= {"Train R²", "Test R²"} and float(m["Test R²"]) > 0.9
+    assert any(label.startswith("Test point #") for label in m)  # the inspected point: its predicted value and target
+
+
+def test_discretize_paints_one_shade_per_class_and_a_link_can_set_it():
+    smooth = _colours(_plane(_app(epochs=5)))
+    assert len(smooth) > 10  # faded where unsure
+    at = _app({"discretize": "true"})
+    assert at.toggle(key="discretize").value is True
+    assert len(_colours(_plane(at))) <= 2  # the winning class's colour, at one strength
+    at.toggle(key="discretize").set_value(False).run()
+    assert len(_colours(_plane(at))) > 10
+
+
+def test_show_test_data_switch_hides_the_test_points():
+    at = _app()
+    outlines = {s["itemStyle"]["borderColor"] for s in _plane(at)["series"] if s["type"] == "scatter" and s["name"] != "chosen point"}
+    assert outlines == {"#ffffff", "#000000"}  # white: train, black: test
+    at.toggle(key="show_test").set_value(False).run()
+    outlines = {s["itemStyle"]["borderColor"] for s in _plane(at)["series"] if s["type"] == "scatter" and s["name"] != "chosen point"}
+    assert outlines == {"#ffffff"}
+    assert not at.warning  # a display switch is not a setting of the run: no "From the link" note
+
+
+def test_regenerate_draws_new_points_of_the_same_dataset():
+    at = _app(dataset="tf_spiral")
+    before = _plane(at)["series"][0]["data"]
+    seed = at.number_input(key="random_state").value
+    at.button(key="regenerate").click().run()
+    assert not at.exception
+    assert at.number_input(key="random_state").value == seed + 1
+    assert at.selectbox(key="dataset").value == "tf_spiral"
+    assert _plane(at)["series"][0]["data"] != before
+
+
+def test_network_view_switch_turns_the_view_off():
+    at = _app()
+    assert any(title.startswith("Inside the network") for title, _, _ in echarts_specs(at))
+    at.toggle(key="inside").set_value(False).run()
+    assert not any(title.startswith("Inside the network") for title, _, _ in echarts_specs(at))
+
+
+def test_presenter_mode_link_keeps_the_classroom_settings():
+    at = _app({"present": "true", "hide": "lr", "dataset": "tf_xor", "epochs": "30"})
+    assert not at.exception
+    assert at.toggle(key="present").value is True
+    assert not at.title  # on a projector the buttons are title enough
+    assert at.selectbox(key="dataset").value == "tf_xor" and at.number_input(key="epochs").value == 30
+    assert not [w for w in at.select_slider if w.key == "lr"]  # still hidden
+    assert not at.warning  # "present" is not a setting: nothing to report about the link
+    plain = _app({"dataset": "tf_xor"})
+    assert plain.title[0].value == "2-D playground"
