@@ -10,8 +10,8 @@ import dataclasses
 import math
 from dataclasses import dataclass, field, fields
 
-from playground.data.catalog import DATASETS, IMAGE_DATASETS
-from playground.engine.models import ACTIVATIONS, LOSSES, OPTIMIZERS
+from playground.data.catalog import DATASETS, IMAGE_DATASETS, PLANE
+from playground.engine.models import ACTIVATIONS, FEATURES, LOSSES, OPTIMIZERS, RAW_FEATURES
 
 # The learning rates the widgets offer: 1-3 steps over the lr limits (a page may offer a stretch of them, lr_steps)
 LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -38,7 +38,7 @@ class Setting:
     steps: tuple | None = None  # the values a widget offers when they are not a plain range
     step: float | None = None  # the slider's or number box's step
     choices: dict | None = None  # a registry (name -> entry with .label and .about) the value must name
-    text: str = "value"  # how a link writes it: "value", "ints" (8,8) or "blocks" (16x3x2x0;32x3x2x0)
+    text: str = "value"  # how a link writes it: "value", "ints" (8,8), "names" (x1_sq,x2_sq) or "blocks" (16x3x2x0;32x3x2x0)
     control: str = ""  # the widget key, when it is not the field's name (hidden is set by n_layers)
     items: tuple[str, ...] = ()  # the rows of the widgets inside it (the layer widths), hidden along with it
     widget_limits: tuple | None = None  # a narrower range the 2-D and tables pages offer
@@ -70,6 +70,9 @@ SETTINGS: dict[str, Setting] = _table(
             "otherwise slow learning down.", "checkbox", script=True),
     Setting("upload", "data", "Uploaded file", "The content hash of an uploaded CSV and its reading options."),
     # model
+    Setting("features", "model", "Input features", "What the network is fed about each point: its coordinates x1 and "
+            "x2, and ready-made features of them. With x1² and x2² even a network without hidden layers can draw a "
+            "circle. Choose at least one.", "pills", choices=FEATURES, text="names"),
     Setting("conv", "model", "Conv blocks", "Convolution blocks before the dense layers: each slides small filters over the "
             "image to find edges and shapes. 0 gives a plain MLP on the flattened pixels.", "number_input", (0, 4),
             text="blocks", control="n_blocks", items=("channels", "kernel", "pool", "conv_dropout")),
@@ -215,6 +218,8 @@ class ModelConfig:
     bias: bool = True
     # Conv blocks before the dense layers, each (channels, kernel, pool, dropout): images only.
     conv: tuple[tuple[int, int, int, float], ...] = ()
+    # What the network is fed of each 2-D point (names of FEATURES), in the registry's order: equal sets, equal configs
+    features: tuple[str, ...] = RAW_FEATURES
 
     def __post_init__(self):
         try:  # inf or 1e400 from a link cannot become a layer size
@@ -234,6 +239,21 @@ class ModelConfig:
             _check_range("conv_dropout", dropout, f"Dropout of conv block {i}")
         _check_choice("activation", self.activation)
         _check_range("dropout", self.dropout)
+        object.__setattr__(self, "features", _check_features(self.features))
+
+
+def _check_features(names) -> tuple[str, ...]:
+    """The chosen input features in the registry's order; ValueError for none, an unknown name or a repeat."""
+    names = (names,) if isinstance(names, str) else tuple(names)
+    if not names:
+        raise ValueError("Choose at least one input feature: the network needs something to look at.")
+    unknown = [name for name in names if name not in FEATURES]
+    if unknown:
+        raise ValueError(f"Unknown input feature {unknown[0]!r}; choose from {', '.join(FEATURES)}.")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"Each input feature can be chosen once; {', '.join(repeated)} is repeated.")
+    return tuple(name for name in FEATURES if name in names)
 
 
 @dataclass(frozen=True)
@@ -267,6 +287,11 @@ class Config:
     def __post_init__(self):
         if self.model.batchnorm and (self.model.hidden or self.model.conv) and self.train.batch_size < 2:
             raise ValueError("BatchNorm needs batches of at least 2 samples; raise the batch size or turn BatchNorm off.")
+        spec = DATASETS.get(self.data.dataset)
+        if self.model.features != RAW_FEATURES and not (spec and spec.kind == PLANE):
+            chosen = ", ".join(FEATURES[name].label for name in self.model.features)
+            raise ValueError(f"Input features ({chosen}) are made from a 2-D point's x1 and x2, so they work on the 2-D "
+                             "playground's datasets only; this dataset's network takes its own columns.")
 
     def to_query(self) -> dict[str, str]:
         """Flat string params, one per setting of the table, for a share link or a settings file."""
@@ -301,7 +326,7 @@ def _write(row: Setting, value) -> str:
     """One setting's value as link text."""
     if row.text == "blocks":
         return ";".join("x".join(f"{v:g}" for v in block) for block in value)
-    if row.text == "ints":
+    if row.text in ("ints", "names"):
         return ",".join(map(str, value))
     if isinstance(value, bool):
         return "1" if value else "0"
@@ -316,6 +341,8 @@ def _read(row: Setting, default, text) -> object:
             return tuple(tuple(float(v) for v in block.split("x")) for block in text.split(";") if block.strip())
         if row.text == "ints":
             return tuple(int(w) for w in text.split(",") if w.strip())
+        if row.text == "names":
+            return tuple(name.strip() for name in text.split(",") if name.strip())
         if isinstance(default, bool):
             return text.lower() in {"1", "true", "yes"}
         return type(default)(text)

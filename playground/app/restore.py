@@ -17,6 +17,7 @@ from playground.app.sidebar import PAGE_DATASETS
 from playground.app.widgets import DEFAULTS, PAGE_DEFAULTS, config_state
 from playground.config import SETTINGS, Config
 from playground.data.catalog import DATASETS, IMAGE_DATASETS
+from playground.engine.models import RAW_FEATURES
 
 PAGE_TITLES = {"2d": "2-D playground", "tabular": "Tables and regression", "images": "Images"}
 from playground.app.boards.plane import SWITCHES
@@ -103,6 +104,9 @@ def restore(cfg: Config, page: str) -> list[str]:
     cfg, notes = fit_to_page(cfg, page)
     parts = ("model", "train") if moved else ("data", "model", "train")
     set_widgets(config_state(cfg, page, parts))
+    if page != "2d" and cfg.model.features != RAW_FEATURES:  # a 2-D config's: this page's network takes the columns
+        notes.append(f"{SETTINGS['features'].label} work on the {PAGE_TITLES['2d']} page only; here the network "
+                     "takes the data's own columns.")
     return [moved, *notes] if moved else notes
 
 

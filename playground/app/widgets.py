@@ -9,7 +9,7 @@ from playground import config as C
 from playground.data import csv_upload
 from playground.config import UPLOAD, Config, DataConfig, ModelConfig, TrainConfig
 from playground.data.catalog import DATASETS, IMAGE_DATASETS
-from playground.engine.models import LOSSES
+from playground.engine.models import LOSSES, RAW_FEATURES
 from playground.teaching.presets import PRESETS
 from playground.app.session import SAVED, set_widgets, widget_key
 from playground.app.text import plain
@@ -87,7 +87,7 @@ def _default(key: str, value):
 def _fits(value, kw: dict) -> bool:
     """Whether a value is one the widget can show: among its options, or within its range."""
     if "options" in kw:
-        return value in kw["options"]
+        return all(v in kw["options"] for v in value) if isinstance(value, (list, tuple)) else value in kw["options"]
     try:
         return kw["min_value"] <= value <= kw["max_value"]
     except (TypeError, KeyError):
@@ -266,6 +266,9 @@ class Widgets:
 
     def model(self) -> ModelConfig:
         m = self.defaults.model
+        features = RAW_FEATURES  # made from a point's x1 and x2: the 2-D page's alone
+        if self.page == "2d":
+            features = tuple(self.setting("features", list(m.features), selection_mode="multi"))
         conv = self.conv_blocks() if self.page == "images" else ()
         widths = []
         n_layers = int(self.setting("hidden", len(m.hidden)))
@@ -274,7 +277,7 @@ class Widgets:
             with cols[i % 3]:
                 widths.append(int(self.setting("width", m.hidden[i] if i < len(m.hidden) else 8, i=i)))
         values = {name: self.setting(name, getattr(m, name)) for name in ("activation", "batchnorm", "dropout", "bias")}
-        return ModelConfig(tuple(widths), conv=conv, **values)
+        return ModelConfig(tuple(widths), conv=conv, features=features, **values)
 
     def train(self) -> TrainConfig:
         t = self.defaults.train
@@ -296,6 +299,8 @@ def config_state(cfg: Config, page: str, parts=("data", "model", "train")) -> di
             for i, element in enumerate(value):
                 values = element if isinstance(element, tuple) else (element,)
                 state.update({f"{C.SETTINGS[item].key}_{i}": v for item, v in zip(row.items, values)})
+        elif row.text == "names":  # a multi-choice widget holds a list
+            state[row.key] = list(value)
         elif name == "noise":
             if spec and not spec.size:
                 state[dataset_key(name, cfg.data.dataset)] = value

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.engine.models import ACTIVATIONS, LOSSES
+from playground.engine.models import ACTIVATIONS, FEATURES, LOSSES, RAW_FEATURES, Features
 from playground.engine.evaluation import evaluating
 
 _ACTIVATION_TYPES = tuple({type(choice.make()) for choice in ACTIVATIONS.values()})
@@ -34,3 +34,14 @@ def neuron_maps(model: nn.Sequential, grid: np.ndarray, loss: str = "cross_entro
 def layer_weights(model: nn.Sequential) -> list[np.ndarray]:
     """The weight matrix (out, in) of every Linear layer, input side first."""
     return [m.weight.detach().cpu().numpy() for m in model if isinstance(m, nn.Linear)]
+
+
+def input_maps(model: nn.Sequential, grid: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """((n_inputs, n_points) what the first layer is fed over the grid, the inputs' labels): the raw x1 and x2,
+    or the chosen features when the model maps the points to them first."""
+    first = model[0]
+    if not isinstance(first, Features):
+        return np.asarray(grid, dtype=np.float32).T, [FEATURES[name].label for name in RAW_FEATURES]
+    with torch.no_grad():
+        values = first(torch.as_tensor(grid, dtype=torch.float32))
+    return values.numpy().T, [FEATURES[name].label for name in first.names]

@@ -1,4 +1,4 @@
-"""Model builder and the registries behind the widgets: activations, optimizers, losses."""
+"""Model builder and the registries behind the widgets: input features, activations, optimizers, losses."""
 from __future__ import annotations
 
 import threading
@@ -111,6 +111,50 @@ LOSSES: dict[str, LossChoice] = {
 }
 
 
+@dataclass(frozen=True)
+class Feature:
+    """An input feature of a 2-D point: its label, a tooltip line, and its formula as torch code of x, the (N, 2) points.
+
+    The code is the function itself (compiled once below) and the exported script's line: the two cannot differ.
+    """
+
+    label: str
+    about: str
+    code: str
+    fn: Callable[[torch.Tensor], torch.Tensor]
+
+
+def _feature(label: str, about: str, code: str) -> Feature:
+    return Feature(label, about, code, eval(f"lambda x: {code}", {"torch": torch}))  # our own constant text, never input
+
+
+# TensorFlow Playground's INPUTS (x, y, xSquared, ySquared, xTimesY, sinX, sinY), in its order
+FEATURES: dict[str, Feature] = {
+    "x1": _feature("x1", "the point's first coordinate", "x[:, 0]"),
+    "x2": _feature("x2", "the point's second coordinate", "x[:, 1]"),
+    "x1_sq": _feature("x1²", "x1 squared: large on both sides, far left and far right", "x[:, 0] ** 2"),
+    "x2_sq": _feature("x2²", "x2 squared: large far up and far down", "x[:, 1] ** 2"),
+    "x1_x2": _feature("x1·x2", "the product: positive in two opposite quadrants, negative in the other two", "x[:, 0] * x[:, 1]"),
+    "sin_x1": _feature("sin(x1)", "waves along x1", "torch.sin(x[:, 0])"),
+    "sin_x2": _feature("sin(x2)", "waves along x2", "torch.sin(x[:, 1])"),
+}
+RAW_FEATURES = ("x1", "x2")  # the points as they are: no feature layer
+
+
+class Features(nn.Module):
+    """(N, 2) points -> (N, len(names)) chosen features, one column each; no parameters."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.names = tuple(names)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([FEATURES[name].fn(x) for name in self.names], dim=1)
+
+    def extra_repr(self) -> str:
+        return repr(self.names)  # Features(('x1_sq', 'x2_sq')): also the exported script's line
+
+
 MAX_PARAMETERS = 5_000_000  # a memory guard: 5M float32 weights + Adam state is about 60 MB per session
 
 
@@ -151,10 +195,15 @@ def conv_output_shape(cfg, input_shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def build_model(cfg, input_shape, n_classes: int, loss: str = "cross_entropy") -> nn.Sequential:
-    """[Conv blocks ->] [Flatten ->] Linear [-> BatchNorm] -> activation [-> Dropout] per hidden layer -> Linear -> the loss's head."""
+    """[Features | conv blocks ->] [Flatten ->] Linear [-> BatchNorm] -> activation [-> Dropout] per hidden layer -> Linear -> the loss's head."""
     input_shape = (input_shape,) if isinstance(input_shape, int) else tuple(input_shape)
     layers: list[nn.Module] = _conv_blocks(cfg, input_shape[0]) if cfg.conv else []
     shape = conv_output_shape(cfg, input_shape)
+    if cfg.features != RAW_FEATURES:  # a default network keeps its layers (and state_dict names) as they were
+        if input_shape != (2,):
+            raise ValueError(f"Input features need 2-D points (x1, x2); this data has shape {input_shape}.")
+        layers.append(Features(cfg.features))
+        shape = (len(cfg.features),)
     if len(shape) > 1:
         layers.append(nn.Flatten())
     width_in = int(np.prod(shape))

@@ -8,7 +8,7 @@ import re
 from playground.data import synthetic
 from playground.config import SETTINGS, Config
 from playground.data.catalog import DATASETS
-from playground.engine.models import LOSSES, OPTIMIZERS, build_model
+from playground.engine.models import FEATURES, LOSSES, OPTIMIZERS, RAW_FEATURES, Features, build_model
 
 SKLEARN_TABLES = {"iris": "load_iris", "wine": "load_wine", "breast_cancer": "load_breast_cancer"}
 
@@ -52,7 +52,37 @@ def _arguments(cfg: Config) -> str:
 
 def _model_code(cfg, n_features: int, n_classes: int) -> str:
     model = build_model(cfg.model, (n_features,), n_classes, cfg.train.loss)
-    return "model = nn.Sequential(\n" + "".join(f"    nn.{layer!r},\n" for layer in model) + ")\n"
+    layers = (f"{'' if isinstance(layer, Features) else 'nn.'}{layer!r}" for layer in model)  # Features: the script's own
+    return "model = nn.Sequential(\n" + "".join(f"    {layer},\n" for layer in layers) + ")\n"
+
+
+FEATURES_TEMPLATE = '''
+
+# ---- input features: what the network is fed of each point (x: the (N, 2) points x1, x2) ----
+FEATURES = {{
+{table}
+}}
+
+
+class Features(nn.Module):
+    """(N, 2) points -> one column per chosen feature; no weights."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.names = tuple(names)
+
+    def forward(self, x):
+        return torch.stack([FEATURES[name](x) for name in self.names], dim=1)
+
+'''
+
+
+def _features_code(cfg) -> str:
+    """The feature map the model starts with, in plain torch (the registry's own formulas); "" for raw x1, x2."""
+    if cfg.model.features == RAW_FEATURES:
+        return ""
+    table = "\n".join(f"    {name!r}: lambda x: {FEATURES[name].code},  # {FEATURES[name].label}" for name in cfg.model.features)
+    return FEATURES_TEMPLATE.format(table=table)
 
 
 TEMPLATE = '''"""{title}
@@ -92,7 +122,7 @@ if args.standardize:
     X_train, X_test = (scaler.transform(a).astype(np.float32) for a in (X_train, X_test))
 X_train, X_test = torch.as_tensor(X_train), torch.as_tensor(X_test)
 y_train, y_test = torch.as_tensor(y_train), torch.as_tensor(y_test)
-
+{features}
 # ---- model, loss, optimizer ----
 torch.manual_seed(args.seed)
 {model}loss_fn = nn.{loss}()
@@ -129,14 +159,16 @@ def script(cfg: Config, n_features: int, n_classes: int) -> str:
     """Python source that trains cfg's model on cfg's data exactly as the app does."""
     d, t, loss = cfg.data, cfg.train, LOSSES[cfg.train.loss]
     regression = loss.task == "regression"
+    n_inputs = n_features if cfg.model.features == RAW_FEATURES else len(cfg.model.features)
     return TEMPLATE.format(
-        title=f"{d.dataset}: {'-'.join(map(str, (n_features, *cfg.model.hidden, n_classes or 1)))} network, "
+        title=f"{d.dataset}: {'-'.join(map(str, (n_inputs, *cfg.model.hidden, n_classes or 1)))} network, "
         f"{OPTIMIZERS[t.optimizer].label} lr {t.lr:g}, {t.epochs} epochs",
         filename="playground_run.py",
         data=_data_code(cfg),
         y_dtype="np.float32" if regression else "np.int64",
         stratify="None" if regression else "y",
         arguments=_arguments(cfg),
+        features=_features_code(cfg),
         model=_model_code(cfg, n_features, n_classes),
         loss=loss.make.__name__,
         optimizer=OPTIMIZERS[t.optimizer].code("args.lr", "args.weight_decay"),

@@ -27,6 +27,7 @@ OUTPUT_LABEL = 80  # px right of the output squares for their names, "P(class 1)
 LEFT, TOP = 40, 78  # the first column's left edge (room for "x1"), the squares' top (below the titles)
 BOTTOM = 34  # px under the tallest column: room for "+N more"
 LABEL_COLOR = "#31333f"
+LABEL_PX = 7  # px per character of a label, about (FONT_SIZE - 1 px sans-serif), to leave room for the inputs' names
 
 
 def _rgb(color: str) -> np.ndarray:
@@ -59,13 +60,13 @@ def neuron_png(z: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _columns(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray, weights: list[np.ndarray]):
+def _columns(inputs: tuple[np.ndarray, list[str]], layers: list[np.ndarray], proba: np.ndarray, weights: list[np.ndarray]):
     """[(title, maps (n, points), names)] from input to output, and the weight matrices joining them.
 
     Two classes show one output square, P(class 1). With two softmax outputs it is
     sigmoid(z1 - z0), so the weights into it are row 1 minus row 0 (one sigmoid output: its own row).
     """
-    columns = [("input", grid.T, ["x1", "x2"])]
+    columns = [("input", *inputs)]
     columns += [(f"layer {i + 1}", a, [f"layer {i + 1}, neuron {j + 1}" for j in range(len(a))]) for i, a in enumerate(layers)]
     weights = list(weights)
     if proba.shape[0] == 1:  # regression: the predicted value itself
@@ -86,14 +87,15 @@ def _text(text: str, x: float, y: float, align: str = "center", size: int = FONT
     return dict(type="text", silent=True, style=style)
 
 
-def _layout(n_columns: int, width: int = WIDTH, rows: int = 1, height: int | None = None) -> tuple[float, int, int]:
+def _layout(n_columns: int, width: int = WIDTH, rows: int = 1, height: int | None = None,
+            left: int = LEFT) -> tuple[float, int, int]:
     """(px between columns, px per square, px between rows): big squares for few layers, all inside `width` for many
-    (and the tallest column of `rows` squares inside `height`, when given)."""
-    pitch = min((width - LEFT - BOX - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
+    (and the tallest column of `rows` squares inside `height`, when given); `left`: px before the first column."""
+    pitch = min((width - left - BOX - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
     box = min(BOX, int(pitch * 0.55))  # nearly as much room for the weights' lines as for the squares
     if height:
         box = min(box, int((height - TOP - BOTTOM) / (rows + (rows - 1) * ROW_GAP)))
-    pitch = min((width - LEFT - box - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
+    pitch = min((width - left - box - OUTPUT_LABEL) / max(n_columns - 1, 1), COLUMN_PITCH)
     return pitch, box, round(box * (1 + ROW_GAP))
 
 
@@ -119,13 +121,15 @@ def _edges(left: list[tuple[float, float]], right: list[tuple[float, float]], w:
 
 def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray, weights: list[np.ndarray],
                    max_neurons: int = 8, under: dict[str, str] | None = None, width: int = WIDTH,
-                   height: int | None = None) -> tuple[dict, int]:
+                   height: int | None = None, inputs: tuple[np.ndarray, list[str]] | None = None) -> tuple[dict, int]:
     """(ECharts option, its height in px): a square per neuron over the input plane, lines per weight.
 
     grid: (n_points, 2) on a square grid (boundary.boundary_grid); layers: per hidden layer (n_neurons, n_points)
     and proba: (n_classes, n_points), or (1, n_points) predicted values, both from inside.neuron_maps; weights:
     inside.layer_weights. width, height: px the diagram may span (a narrow column gets smaller squares and a short
     title); without a height it grows with the tallest column.
+    inputs: the input column's maps (n_inputs, n_points) and labels (inside.input_maps: the chosen input
+    features); by default the grid's own x1 and x2.
     A layer with more than max_neurons shows its first max_neurons and "+N more" under them.
 
     under: the previous frame's squares (neuron_images of its option). A browser decodes a new image
@@ -133,15 +137,16 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
     of each frame, a flicker 4 times a second), so each changed square has its previous image beneath it,
     already decoded: the old picture shows until the new one is ready.
     """
-    columns, weights = _columns(grid, layers, proba, weights)
+    columns, weights = _columns(inputs or (grid.T, ["x1", "x2"]), layers, proba, weights)
     under = under or {}
     rows = max(min(len(maps), max_neurons) for _, maps, _ in columns)
-    pitch, box, row_pitch = _layout(len(columns), width, rows, height)
+    left = max(LEFT, 14 + LABEL_PX * max(map(len, columns[0][2])))  # room for the inputs' names, "sin(x1)"
+    pitch, box, row_pitch = _layout(len(columns), width, rows, height, left)
     middle = TOP + (rows * row_pitch - (row_pitch - box)) / 2
     boxes, images, previous, labels, centres = [], [], [], [], []
     for c, (title, maps, names) in enumerate(columns):
         shown = min(len(maps), max_neurons)
-        x = round(LEFT + c * pitch)
+        x = round(left + c * pitch)
         top = middle - (shown * row_pitch - (row_pitch - box)) / 2
         ys = [round(top + i * row_pitch) for i in range(shown)]
         centres.append([(x, y + box / 2) for y in ys])

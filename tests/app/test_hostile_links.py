@@ -138,3 +138,38 @@ def test_a_link_naming_no_dataset_sets_the_rest_on_the_pages_own_dataset():
     assert not at.exception and not _messages(at)  # no "belongs on another page" for a dataset the link never named
     assert at.number_input(key="tabular_epochs").value == 300 and at.selectbox(key="tabular_optimizer").value == "rmsprop"
     assert at.selectbox(key="tabular_dataset").value == "blobs_4d"
+
+
+def test_a_link_with_input_features_fills_the_pills_and_trains_them():
+    at = _app({"features": "x2_sq,x1_sq", "hidden": "", "epochs": "2"})
+    assert not at.exception and not _messages(at)
+    assert at.pills(key="features").value == ["x1_sq", "x2_sq"]
+    at.button(key="train").click().run()
+    run = next(iter(at.session_state["runs"].values()))
+    assert run.cfg.model.features == ("x1_sq", "x2_sq") and run.cfg.model.hidden == ()
+
+
+@pytest.mark.parametrize("query, words", [
+    ({"features": ""}, "Choose at least one input feature"),
+    ({"features": "x1,x3"}, "Unknown input feature 'x3'"),
+])
+def test_a_link_with_impossible_input_features_gets_a_message(query, words):
+    at = _app(query)
+    assert not at.exception
+    assert "could not be used" in _messages(at) and words in _messages(at)
+    assert at.pills(key="features").value == ["x1", "x2"]
+
+
+@pytest.mark.parametrize("query, words", [
+    ({"features": "x1_sq"}, "2-D playground's datasets only"),  # on the page's own dataset: the link cannot be used
+    ({"dataset": "iris", "features": "x1_sq,sin_x2"}, "2-D playground's datasets only"),
+    ({"dataset": "circles", "features": "x1_sq", "optimizer": "rmsprop"}, "Input features work on the 2-D playground page only"),
+])
+def test_input_features_on_the_tables_page_get_a_clear_message(query, words):
+    at = _app(query, TABULAR)
+    assert not at.exception
+    assert words in _messages(at)
+    assert not at.get("button_group")  # the tables page offers no input features
+    at.button(key="train").click().run()  # what it trains: the table's own columns
+    assert not at.exception
+    assert next(iter(at.session_state["runs"].values())).cfg.model.features == ("x1", "x2")

@@ -53,7 +53,7 @@ def test_page_renders_untrained_with_boundary_bars_and_no_empty_curves():
 
 def test_every_widget_has_a_help_tooltip():
     at = _app()
-    widgets = [*at.selectbox, *at.slider, *at.select_slider, *at.number_input, *at.checkbox, *at.button]
+    widgets = [*at.selectbox, *at.slider, *at.select_slider, *at.number_input, *at.checkbox, *at.button, *at.button_group]
     assert len(widgets) > 15
     missing = [w.label for w in widgets if not w.help]
     assert not missing
@@ -230,6 +230,43 @@ def test_see_inside_draws_one_map_per_neuron():
     assert all(data_url_image(g["style"]["image"]).shape == (24, 24, 3) for g in squares)  # each neuron's map
     lines = [child for g in net["graphic"] if g["type"] == "group" for child in g["children"] if child["type"] == "line"]
     assert len(lines) == 2 * 5 + 5 * 3 + 3 * 1  # weight edges
+
+
+def _sidebar_order(node) -> list:
+    """(kind, key or header text) of the sidebar's elements, in page order."""
+    out = []
+    for child in getattr(node, "children", {}).values():
+        out.append((child.type, child.value if child.type == "header" else getattr(child, "key", None)))
+        out += _sidebar_order(child)
+    return out
+
+
+def test_input_features_change_the_run_its_cache_key_and_the_network_views_inputs():
+    at = _app(n_layers=1, width_0=3, inside=True, epochs=3, random_state=109)
+    order = _sidebar_order(at.sidebar)
+    assert order[order.index(("header", "Network")) + 1] == ("button_group", "features")  # the Network section's first
+    pills = at.pills(key="features")
+    assert pills.value == ["x1", "x2"] and pills.label == "Input features" and "x1²" in pills.options
+    before = next(reversed(at.session_state["runs"].values())).cfg
+    inputs = [g["name"] for g in _charts(at)["network"]["graphic"] if g["type"] == "image"][:2]
+    assert before.model.features == ("x1", "x2") and inputs == ["x1", "x2"]
+    pills.set_value(["x1_x2", "x1_sq", "x2_sq"]).run()  # chosen in any order: kept in the registry's
+    assert not at.exception
+    cfg = next(reversed(at.session_state["runs"].values())).cfg
+    assert cfg.model.features == ("x1_sq", "x2_sq", "x1_x2") and cfg == before.replace(features=cfg.model.features)
+    assert len(at.session_state["runs"].keys()) == 2 and (ui.ENGINE_VERSION, cfg) != (ui.ENGINE_VERSION, before)
+    net = _charts(at)["network"]
+    squares = [g["name"] for g in net["graphic"] if g["type"] == "image"]
+    assert squares[:3] == ["x1²", "x2²", "x1·x2"] and len(squares) == 3 + 3 + 1
+    lines = [c for g in net["graphic"] if g["type"] == "group" for c in g["children"] if c["type"] == "line"]
+    assert len(lines) == 3 * 3 + 3 * 1
+    assert any("Network: 3 → 3 → 2 neurons" in c.value for c in at.caption)
+    at.button(key="train").click().run()
+    assert not at.exception and "Finished 3 epochs" in at.success[0].value
+    at.pills(key="features").set_value([]).run()
+    assert not at.exception
+    assert "Choose at least one input feature" in at.error[0].value
+    assert not [b for b in at.button if b.key == "train"]
 
 
 def test_no_page_script_has_a_bare_expression_streamlit_would_print():

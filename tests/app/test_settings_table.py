@@ -10,7 +10,8 @@ from playground.config import SETTINGS, Config, DataConfig, ModelConfig, TrainCo
 from playground.teaching.export import settings_from_json, settings_json
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-CFG = Config(DataConfig("spiral", 400, 0.1, 0.25, 3, 9), ModelConfig((12, 6), "relu", True, 0.1, False),
+CFG = Config(DataConfig("spiral", 400, 0.1, 0.25, 3, 9),
+             ModelConfig((12, 6), "relu", True, 0.1, False, features=("x1", "x1_sq", "sin_x2")),
              TrainConfig("rmsprop", 0.003, 32, 40, 0.001, "nll", seed=4))
 PARTS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
 
@@ -45,10 +46,10 @@ def test_the_2d_sidebar_is_the_table_labels_keys_and_limits():
         at.session_state[key] = value
     at.run()
     assert not at.exception
-    widgets = {w.key: w for kind in ("selectbox", "slider", "select_slider", "number_input", "checkbox")
+    widgets = {w.key: w for kind in ("selectbox", "slider", "select_slider", "number_input", "checkbox", "button_group")
                for w in at.get(kind) if w.key}
-    for name in ("n_samples", "test_fraction", "random_state", "hidden", "activation", "batchnorm", "dropout", "bias",
-                 "optimizer", "lr", "batch_size", "epochs", "weight_decay", "loss", "seed"):
+    for name in ("n_samples", "test_fraction", "random_state", "features", "hidden", "activation", "batchnorm", "dropout",
+                 "bias", "optimizer", "lr", "batch_size", "epochs", "weight_decay", "loss", "seed"):
         row = SETTINGS[name]
         widget = widgets[row.key]
         assert widget.label == row.label and row.help.split(".")[0] in widget.help, name
@@ -56,6 +57,7 @@ def test_the_2d_sidebar_is_the_table_labels_keys_and_limits():
             assert widget.max == (row.widget_limits or row.limits)[1], name
     assert widgets["width_1"].label == "Layer 2" and widgets["width_1"].max == SETTINGS["width"].widget_limits[1]
     assert "standardize" not in widgets  # the 2-D page's points are not standardised
+    assert widgets["features"].value == list(CFG.model.features)
 
 
 def test_hiding_every_control_keeps_every_value_of_the_link():
@@ -65,7 +67,8 @@ def test_hiding_every_control_keeps_every_value_of_the_link():
         at.query_params[key] = value
     at.run()
     assert not at.exception
-    left = [w.key for kind in ("selectbox", "slider", "select_slider", "number_input", "checkbox") for w in at.sidebar.get(kind)]
+    left = [w.key for kind in ("selectbox", "slider", "select_slider", "number_input", "checkbox", "button_group")
+            for w in at.sidebar.get(kind)]
     assert left == []
     at.button(key="train").click().run()
     run = next(iter(at.session_state["runs"].values()))

@@ -158,3 +158,24 @@ def test_step_one_epoch_then_train_more_after_the_end(page, server):
     page.wait_for_selector(IDLE)
     assert _pictured_epoch(page) == 6 and page.locator(".st-key-epochs input").first.input_value() == "6"
     page.screenshot(path=str(ARTIFACTS / "2d_train_more.png"), full_page=True)
+
+
+def test_input_feature_pills_change_the_network(page, server):
+    pills = page.locator(".st-key-features")
+    for name in ("x1²", "x2²", "x1·x2", "x1", "x2"):  # choose three features, then drop the raw inputs
+        pills.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_timeout(300)
+        page.wait_for_selector(IDLE)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.get_by_text(re.compile(r"Network: 3 → 8 → 8 → 2 neurons")).wait_for(timeout=10_000)
+    pills.get_by_role("button", name="x1²", exact=True).click()  # the others stay chosen
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE)
+    page.get_by_text(re.compile(r"Network: 2 → 8 → 8 → 2 neurons")).wait_for(timeout=10_000)
+    page.locator(".st-key-inside label").first.click()
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE)
+    network = page.locator("[data-testid='stEChartsChart'][aria-label^='Inside the network']").first
+    network.wait_for(timeout=10_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    network.screenshot(path=str(ARTIFACTS / "2d_features_network.png"))

@@ -28,6 +28,14 @@ CASES = {
     ),
     "xor-bce": Config(DataConfig("xor"), ModelConfig((4, 4), "tanh"), TrainConfig("rmsprop", 0.01, 32, 5, loss="bce")),
     "circles-l1": Config(DataConfig("circles"), ModelConfig((8,), "relu"), TrainConfig("sgd", 0.1, 16, 5, l1=0.01)),
+    "spiral-every-feature": Config(
+        DataConfig("spiral", n_samples=200, noise=0.1, random_state=1),
+        ModelConfig((6,), "tanh", features=("x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2")),
+        TrainConfig("adam", 0.03, 16, 5, seed=2),
+    ),
+    "circles-squares-no-hidden-layer": Config(
+        DataConfig("circles"), ModelConfig((), features=("x2_sq", "x1_sq")), TrainConfig("sgd", 0.1, 16, 5, l1=0.001)
+    ),
 }
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import torch
 
 from playground.config import ModelConfig
-from playground.engine.inside import layer_weights, neuron_maps
+from playground.engine.inside import input_maps, layer_weights, neuron_maps
 from playground.engine.models import build_model
 
 
@@ -23,3 +23,15 @@ def test_hooks_are_removed_after_the_pass():
     model = build_model(ModelConfig(hidden=(4,), activation="relu"), (2,), 2)
     neuron_maps(model, np.zeros((3, 2), np.float32))
     assert all(not m._forward_hooks for m in model)
+
+
+def test_input_maps_are_the_raw_points_or_the_chosen_features_with_their_labels():
+    grid = np.random.default_rng(1).uniform(-2, 2, size=(40, 2)).astype(np.float32)
+    maps, labels = input_maps(build_model(ModelConfig(hidden=(3,)), (2,), 2), grid)
+    assert labels == ["x1", "x2"] and np.array_equal(maps, grid.T)
+    model = build_model(ModelConfig(hidden=(3,), features=("x2_sq", "x1_x2", "sin_x1")), (2,), 2)
+    maps, labels = input_maps(model, grid)
+    assert labels == ["x2²", "x1·x2", "sin(x1)"]  # the registry's order, as the first layer's columns
+    expected = np.stack([grid[:, 1] ** 2, grid[:, 0] * grid[:, 1], np.sin(grid[:, 0])])
+    np.testing.assert_allclose(maps, expected, rtol=1e-5, atol=1e-6)
+    assert maps.shape[0] == layer_weights(model)[0].shape[1]  # one map per column the first layer weighs

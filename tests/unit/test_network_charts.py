@@ -211,3 +211,33 @@ def test_regression_shows_the_predicted_value_as_the_output():
     values = GRID[:, :1].T * 0.5  # (1, n_points): a value per point
     option, _ = _option(layers, values, [weights[0], weights[1][:1]])
     assert "value" in _texts(option) and "P(class 1)" not in _texts(option)
+
+
+def test_input_features_get_one_labelled_square_each_with_room_for_their_names():
+    import torch
+
+    from playground.config import ModelConfig
+    from playground.engine.inside import input_maps, layer_weights, neuron_maps
+    from playground.engine.models import FEATURES, build_model
+
+    torch.manual_seed(0)
+    default = build_model(ModelConfig(hidden=(4,)), (2,), 2)
+    layers, proba = neuron_maps(default, GRID)
+    assert _option(layers, proba, layer_weights(default), inputs=input_maps(default, GRID)) == \
+        _option(layers, proba, layer_weights(default))  # a default network looks as it did: x1 and x2
+    names = tuple(FEATURES)  # all seven
+    model = build_model(ModelConfig(hidden=(4,), features=names), (2,), 2)
+    layers, proba = neuron_maps(model, GRID)
+    option, height = _option(layers, proba, layer_weights(model), inputs=input_maps(model, GRID))
+    labels = [FEATURES[n].label for n in names]
+    squares = _of(option, "image")
+    assert [g["name"] for g in squares[:7]] == labels and len(squares) == 7 + 4 + 1
+    assert set(labels) <= set(_texts(option))
+    edges = _edge_map(option)
+    assert len(edges) == 7 * 4 + 4 * 1 and all((label, "layer 1, neuron 1") in edges for label in labels)
+    sq = data_url_image(next(g for g in squares if g["name"] == "x1²")["style"]["image"])
+    assert _colour(sq, (12, 0)) == "blue" and _colour(sq, (12, -1)) == "blue" and _colour(sq, (12, 12)) == "white"
+    left = min(g["x"] for g in squares)
+    assert left >= network_charts.LABEL_PX * len("sin(x1)") + 6  # the longest name fits left of its square
+    assert max(g["x"] + g["style"]["width"] for g in squares) + network_charts.OUTPUT_LABEL <= network_charts.WIDTH
+    assert all(g["y"] + g["style"]["height"] <= height for g in squares)

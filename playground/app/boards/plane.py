@@ -12,7 +12,7 @@ import streamlit as st
 
 from playground.viz import boundary, charts
 from playground.viz import network_charts
-from playground.engine.inside import layer_weights, neuron_maps
+from playground.engine.inside import input_maps, layer_weights, neuron_maps
 from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
 from playground.app.boards.common import Slot, show_curves, show_progress, show_status
@@ -145,7 +145,7 @@ class Board2D:
         self._draw_point(run, idx, predicted, epoch)
         show_status(self.status, run, is_training("2d"))
         show_progress(self.progress, self.metrics, run)
-        widths = " → ".join(map(str, (data.n_features, *run.cfg.model.hidden, max(data.n_classes, 1))))
+        widths = " → ".join(map(str, (len(run.cfg.model.features), *run.cfg.model.hidden, max(data.n_classes, 1))))
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. The ringed point is #{idx}.")
         show_curves(self.curves, run, LOSSES[loss].label, compact=True, height=CURVES_HEIGHT)
         if self.switch["inside"]:
@@ -168,7 +168,7 @@ class Board2D:
         layers, output = neuron_maps(run.model, self.inside_grid, loss)
         option, inside_height = network_charts.network_option(self.inside_grid, layers, output, layer_weights(run.model),
                                                               under=self.inside_before, width=self.network_width,
-                                                              height=NETWORK_HEIGHT)
+                                                              height=NETWORK_HEIGHT, inputs=input_maps(run.model, self.inside_grid))
         self.inside_before = network_charts.neuron_images(option)
         self.inside.echarts_chart(option, height=inside_height, alt=f"Inside the network after epoch {epoch}: one square per "
                                   "neuron, its output over the input plane (blue positive, orange negative); lines are weights")
