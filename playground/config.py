@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field, fields
 
 from playground.data.catalog import DATASETS, IMAGE_DATASETS, PLANE
-from playground.engine.models import ACTIVATIONS, FEATURES, LOSSES, OPTIMIZERS, RAW_FEATURES
+from playground.engine.models import ACTIVATIONS, FEATURES, INITS, LOSSES, OPTIMIZERS, RAW_FEATURES
 
 # The learning rates the widgets offer: 1-3 steps over the lr limits (a page may offer a stretch of them, lr_steps)
 LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -92,6 +92,8 @@ SETTINGS: dict[str, Setting] = _table(
             "number_input", (1, 1024), widget_limits=(1, 64)),
     Setting("activation", "model", "Activation", "The non-linearity after each hidden layer.", "selectbox",
             choices=ACTIVATIONS),
+    Setting("init", "model", "Initial weights", "How the starting weights are drawn. The same network can learn quickly or "
+            "get stuck depending on where it starts.", "selectbox", choices=INITS),
     Setting("batchnorm", "model", "BatchNorm", "Normalise each hidden layer's outputs over the batch: often trains faster "
             "and tolerates larger learning rates.", "checkbox"),
     Setting("dropout", "model", "Dropout", "While training, switch off this share of hidden neurons at random, so the "
@@ -220,6 +222,7 @@ class ModelConfig:
     conv: tuple[tuple[int, int, int, float], ...] = ()
     # What the network is fed of each 2-D point (names of FEATURES), in the registry's order: equal sets, equal configs
     features: tuple[str, ...] = RAW_FEATURES
+    init: str = "default"  # how the starting weights are drawn (INITS)
 
     def __post_init__(self):
         try:  # inf or 1e400 from a link cannot become a layer size
@@ -238,6 +241,7 @@ class ModelConfig:
             _check_range("pool", pool, f"Max-pool of conv block {i}")
             _check_range("conv_dropout", dropout, f"Dropout of conv block {i}")
         _check_choice("activation", self.activation)
+        _check_choice("init", self.init)
         _check_range("dropout", self.dropout)
         object.__setattr__(self, "features", _check_features(self.features))
 

@@ -276,7 +276,7 @@ class Widgets:
         for i in range(n_layers):
             with cols[i % 3]:
                 widths.append(int(self.setting("width", m.hidden[i] if i < len(m.hidden) else 8, i=i)))
-        values = {name: self.setting(name, getattr(m, name)) for name in ("activation", "batchnorm", "dropout", "bias")}
+        values = {name: self.setting(name, getattr(m, name)) for name in ("activation", "init", "batchnorm", "dropout", "bias")}
         return ModelConfig(tuple(widths), conv=conv, features=features, **values)
 
     def train(self) -> TrainConfig:

@@ -1,4 +1,4 @@
-"""Model builder and the registries behind the widgets: input features, activations, optimizers, losses."""
+"""Model builder and the registries behind the widgets: input features, activations, initialisations, optimizers, losses."""
 from __future__ import annotations
 
 import threading
@@ -27,6 +27,35 @@ ACTIVATIONS: dict[str, Choice] = {
     "gelu": Choice(nn.GELU, "GELU", "a smooth ReLU used by transformers"),
     "linear": Choice(nn.Identity, "Linear (none)", "no non-linearity: the net can only draw straight lines"),
 }
+
+@dataclass(frozen=True)
+class InitChoice:
+    """How a layer's starting weights are drawn: torch code run on each Linear and Conv2d layer `m` (the exported
+    script runs the same text), after torch's own initialisation has drawn them; "" keeps torch's."""
+
+    code: str
+    label: str
+    about: str
+
+    def apply(self, model: nn.Module) -> None:
+        if self.code:
+            for m in model.modules():
+                if isinstance(m, (nn.Linear, nn.Conv2d)):
+                    exec(self.code, {"nn": nn, "m": m})  # our own constant text (INITS), the script's very lines
+
+
+INITS: dict[str, InitChoice] = {
+    "default": InitChoice("", "PyTorch's default", "uniform in +-1/sqrt(inputs of the layer) (Kaiming uniform)"),
+    "tf_playground": InitChoice(
+        "nn.init.uniform_(m.weight, -0.5, 0.5)\nif m.bias is not None:\n    nn.init.constant_(m.bias, 0.1)",
+        "TensorFlow Playground's", "weights uniform in -0.5..0.5, biases 0.1, whatever the layer's size"),
+    "xavier": InitChoice("nn.init.xavier_uniform_(m.weight)\nif m.bias is not None:\n    nn.init.zeros_(m.bias)",
+                         "Xavier (Glorot)", "uniform, scaled by the layer's inputs and outputs; biases 0: made for tanh"),
+    "zeros": InitChoice("nn.init.zeros_(m.weight)\nif m.bias is not None:\n    nn.init.zeros_(m.bias)",
+                        "All zeros", "every weight 0: every neuron of a layer stays the same, so the network cannot "
+                        "learn (the symmetry problem)"),
+}
+
 
 @dataclass(frozen=True)
 class OptimizerChoice:
@@ -219,7 +248,9 @@ def build_model(cfg, input_shape, n_classes: int, loss: str = "cross_entropy") -
     layers.append(nn.Linear(width_in, choice.n_out(n_classes), bias=cfg.bias))
     if choice.head:
         layers.append(choice.head())
-    return nn.Sequential(*layers)
+    model = nn.Sequential(*layers)
+    INITS[cfg.init].apply(model)
+    return model
 
 
 INIT_LOCK = threading.Lock()  # torch's global RNG is shared by every session thread

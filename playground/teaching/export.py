@@ -8,13 +8,20 @@ import re
 from playground.data import synthetic
 from playground.config import SETTINGS, Config
 from playground.data.catalog import DATASETS
-from playground.engine.models import FEATURES, LOSSES, OPTIMIZERS, RAW_FEATURES, Features, build_model
+from playground.engine.models import FEATURES, INITS, LOSSES, OPTIMIZERS, RAW_FEATURES, Features, build_model
 
 SKLEARN_TABLES = {"iris": "load_iris", "wine": "load_wine", "breast_cancer": "load_breast_cancer"}
 
 
 def _generator_source(make) -> str:
-    """The generator's source plus the module helpers it calls, so the script needs no playground."""
+    """The generator's source plus the module helpers it calls, so the script needs no playground.
+
+    A module of generators with shared tables (tf_playground.py) comes whole, less its imports.
+    """
+    module = inspect.getmodule(make)
+    if module is not synthetic:
+        return "\n".join(line for line in inspect.getsource(module).splitlines()
+                         if not line.startswith(("from __future__", "import ", "from ")))
     source = inspect.getsource(make)
     helpers = sorted(set(re.findall(r"\b(_[a-z]\w*)\(", source)))
     return "\n\n".join([*(inspect.getsource(getattr(synthetic, h)) for h in helpers), source])
@@ -28,8 +35,9 @@ def _data_code(cfg) -> str:
     if spec is None or spec.size:  # uploads, images and downloaded tables
         raise ValueError(f"Show me the code does not cover the {d.dataset} dataset yet: it works for generated data and scikit-learn's tables.")
     # the classes stay this run's: the network's outputs are built for them
-    call = f"{spec.make.__name__}(args.n_samples, noise=args.noise, n_classes={d.n_classes}, random_state=args.random_state)"
-    return f"{_generator_source(spec.make)}\n\nX, y = {call}\n"
+    make, leading = getattr(spec.make, "func", spec.make), "".join(f"{a!r}, " for a in spec.args)  # make_curve("sine", ...)
+    call = f"{make.__name__}({leading}args.n_samples, noise=args.noise, n_classes={d.n_classes}, random_state=args.random_state)"
+    return f"{_generator_source(make)}\n\nX, y = {call}\n"
 
 
 GENERATOR_ARGS = ("n_samples", "noise")  # the settings only a generated dataset's call reads
@@ -53,7 +61,13 @@ def _arguments(cfg: Config) -> str:
 def _model_code(cfg, n_features: int, n_classes: int) -> str:
     model = build_model(cfg.model, (n_features,), n_classes, cfg.train.loss)
     layers = (f"{'' if isinstance(layer, Features) else 'nn.'}{layer!r}" for layer in model)  # Features: the script's own
-    return "model = nn.Sequential(\n" + "".join(f"    {layer},\n" for layer in layers) + ")\n"
+    code = "model = nn.Sequential(\n" + "".join(f"    {layer},\n" for layer in layers) + ")\n"
+    init = INITS[cfg.model.init]
+    if init.code:  # the very lines build_model runs on each layer
+        body = "".join(f"        {line}\n" for line in init.code.splitlines())
+        code += f"for m in model.modules():  # initial weights: {init.label} ({init.about})\n" \
+                f"    if isinstance(m, (nn.Linear, nn.Conv2d)):\n{body}"
+    return code
 
 
 FEATURES_TEMPLATE = '''

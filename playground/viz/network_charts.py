@@ -18,6 +18,8 @@ from playground.viz.palette import BASE, BLUE, FONT_SIZE, ORANGE, TITLE_SIZE, WH
 
 TITLE = "Inside the network: each square is one neuron's output over the input plane"
 SHORT_TITLE = "Inside the network"
+NARROW_PITCH = 64  # px between columns below which "layer 1" would run into "layer 2": short names (h1, h2)
+SHORT_NAMES = {"input": "in", "output": "out"}
 NEGATIVE, ZERO, POSITIVE = ORANGE, WHITE, BLUE  # orange negative, white zero, blue positive
 BOX = 64  # px per side of a neuron's square (its 24 x 24 map, smoothed by the browser), when the columns have room
 ROW_GAP = 20 / 64  # the gap between two squares of a column, per px of square
@@ -150,7 +152,8 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
         top = middle - (shown * row_pitch - (row_pitch - box)) / 2
         ys = [round(top + i * row_pitch) for i in range(shown)]
         centres.append([(x, y + box / 2) for y in ys])
-        labels.append(_text(title, x + box / 2, TOP - 22, bold=True))
+        labels.append(_text(title if pitch >= NARROW_PITCH else SHORT_NAMES.get(title, title.replace("layer ", "h")),
+                            x + box / 2, TOP - 22, bold=True))
         for i, y in enumerate(ys):
             src = neuron_png(maps[i])
             images.append(dict(type="image", name=names[i], x=x, y=y, silent=True, style=dict(image=src, width=box, height=box)))

@@ -33,6 +33,12 @@ CASES = {
         ModelConfig((6,), "tanh", features=("x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2")),
         TrainConfig("adam", 0.03, 16, 5, seed=2),
     ),
+    "tf-xor-tf-init": Config(
+        DataConfig("tf_xor", 500, 0.0, 0.5), ModelConfig((4, 2), "tanh", init="tf_playground"), TrainConfig("sgd", 0.03, 10, 5)
+    ),
+    "tf-plane-regression": Config(DataConfig("tf_plane", 300, 0.1, 0.5, 0), ModelConfig((4,)), TrainConfig("sgd", 0.03, 10, 4, loss="mse")),
+    "sine-curve": Config(DataConfig("sine", 300, 0.1), ModelConfig((6,), "relu"), TrainConfig(epochs=4)),
+    "blobs-xavier": Config(DataConfig("blobs", n_classes=3), ModelConfig((8,), "tanh", init="xavier"), TrainConfig(epochs=4)),
     "circles-squares-no-hidden-layer": Config(
         DataConfig("circles"), ModelConfig((), features=("x2_sq", "x1_sq")), TrainConfig("sgd", 0.1, 16, 5, l1=0.001)
     ),

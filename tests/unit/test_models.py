@@ -121,3 +121,36 @@ def test_seeded_model_gives_the_same_weights_on_any_thread_and_refuses_huge_ones
     assert all(torch.equal(here[k], there[k]) for k in here)
     with pytest.raises(ValueError, match="weights"):
         seeded_model(ModelConfig((64,)), (100_000,), 10)  # 6.4M weights in the first layer
+
+
+def test_initialisations_draw_the_starting_weights_they_promise():
+    from playground.config import ModelConfig
+    from playground.engine.models import INITS, build_model
+
+    def weights(init):
+        torch.manual_seed(0)
+        model = build_model(ModelConfig((16, 16), "tanh", init=init), (2,), 2)
+        return [m for m in model if isinstance(m, torch.nn.Linear)]
+
+    assert set(INITS) == {"default", "tf_playground", "xavier", "zeros"}
+    for layer in weights("tf_playground"):
+        assert layer.weight.abs().max() <= 0.5 and layer.weight.abs().max() > 0.4 and (layer.bias == 0.1).all()
+    first, second, _ = weights("xavier")
+    assert second.weight.abs().max() <= (6 / 32) ** 0.5 and (second.bias == 0).all()
+    assert all((layer.weight == 0).all() for layer in weights("zeros"))
+    default = weights("default")[1]  # torch's own: +-1/sqrt(16)
+    assert default.weight.abs().max() <= 0.25 and default.bias.abs().max() > 0
+
+
+def test_zero_initial_weights_cannot_break_the_symmetry():
+    """Every hidden neuron starts equal, so each gets the same gradient and they stay equal: the lesson of "All zeros"."""
+    from playground.config import Config, DataConfig, ModelConfig, TrainConfig
+    from playground.data.tables import load_dataset
+    from playground.engine.run import Run
+
+    cfg = Config(DataConfig("tf_circle", 200, 0.0, 0.5), ModelConfig((4,), "tanh", init="zeros"), TrainConfig("sgd", 0.1, 10, 5))
+    run = Run(cfg, load_dataset(cfg.data))
+    for _ in run.snapshots():
+        pass
+    hidden = run.model[0].weight.detach()
+    assert torch.allclose(hidden, hidden[:1].expand_as(hidden))  # four copies of one neuron

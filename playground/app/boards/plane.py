@@ -20,10 +20,10 @@ from playground.app.presenter import presenting
 from playground.app.session import is_training
 
 AUTO = -1  # the point picker's "least sure point" (classes) or "worst predicted point" (regression) option
-COLUMNS = (0.35, 0.40, 0.25)  # network view, plane, loss curves: their shares of the page's width
+COLUMNS = (0.38, 0.38, 0.24)  # network view, plane, loss curves: their shares of the page's width
 # px of the plane's longer side, and of the network view's width: they fit their columns in a 1280-px window beside
 # the sidebar (a main column of 820 px), or with the sidebar collapsed in presenter mode (1120 px)
-PLANE_SIZE, NETWORK_WIDTH = {False: 235, True: 330}, {False: 285, True: 390}
+PLANE_SIZE, NETWORK_WIDTH = {False: 230, True: 330}, {False: 305, True: 420}
 NETWORK_HEIGHT = 370  # px at most: the network view ends where the plane does
 CURVES_HEIGHT = 250
 # Display switches (not settings: they change no run), each with its URL parameter, as TensorFlow Playground has them
