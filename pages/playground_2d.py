@@ -2,7 +2,7 @@
 import streamlit as st
 
 from playground.viz import charts
-from playground.app import navigation, presenter, run_view, session as ui
+from playground.app import edits, navigation, presenter, run_view, session as ui
 from playground.app.restore import apply_link
 from playground.app.take_away import take_it_with_you
 from playground.app.sidebar import sidebar_config
@@ -27,5 +27,6 @@ if problem:
     st.error(plain(problem))
     st.stop()
 run = ui.current_run(cfg, data)
-_, view = run_view.board_for(run, PAGE, lambda: Board2D(data, cfg), charts.REDRAW_SECONDS, buttons=buttons)
+plane = ui.dataset(edits.base_of(cfg.data)) if cfg.data.edits else data  # the plane the clicked points lie on
+_, view = run_view.board_for(run, PAGE, lambda: Board2D(data, cfg, plane), charts.REDRAW_SECONDS, buttons=buttons)
 take_it_with_you(cfg, view, data, PAGE)

@@ -10,6 +10,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field, fields
 
+from playground.data.edits import check_edits
 from playground.data.catalog import DATASETS, IMAGE_DATASETS, PLANE
 from playground.engine.models import ACTIVATIONS, FEATURES, INITS, LOSSES, OPTIMIZERS, RAW_FEATURES
 
@@ -69,6 +70,8 @@ SETTINGS: dict[str, Setting] = _table(
             "the training split only). Features on very different scales (like a glucose level and a pedigree score) "
             "otherwise slow learning down.", "checkbox", script=True),
     Setting("upload", "data", "Uploaded file", "The content hash of an uploaded CSV and its reading options."),
+    Setting("edits", "data", "Points edited by hand", "Training points added or removed by clicking on the 2-D plane, in "
+            "order: x1, x2, class (or value), and 1 to add or 0 to remove the nearest.", text="blocks"),
     # model
     Setting("features", "model", "Input features", "What the network is fed about each point: its coordinates x1 and "
             "x2, and ready-made features of them. With x1² and x2² even a network without hidden layers can draw a "
@@ -157,10 +160,16 @@ class DataConfig:
     random_state: int = 0
     standardize: bool = False
     upload: str = ""  # content hash of an uploaded CSV and its reading options
+    edits: tuple[tuple[float, float, float, float], ...] = ()  # training points clicked in or out (data/edits.py)
 
     def __post_init__(self):
         _check_range("test_fraction", self.test_fraction)
         _check_range("random_state", self.random_state)
+        if self.edits:
+            spec = DATASETS.get(self.dataset)
+            if not (spec and spec.kind == PLANE):
+                raise ValueError("Points can be added or removed by hand on the 2-D datasets only.")
+            object.__setattr__(self, "edits", check_edits(self.edits, self.n_classes))
         if self.dataset == UPLOAD:
             if not self.upload:
                 raise ValueError("Upload a CSV file first.")

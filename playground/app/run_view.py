@@ -6,7 +6,7 @@ import time
 import streamlit as st
 
 from playground import config as C
-from playground.app.live import REDRAW_SECONDS, step_epoch, train_live
+from playground.app.live import REDRAW_SECONDS, step_epoch, train_live, train_slice
 from playground.app.session import is_training, session_runs, set_widgets, start_training, stop_training, widget_key
 from playground.engine.run import Run
 
@@ -122,6 +122,8 @@ def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SE
     with st.container():
         view, frames = (run, []) if training or stepping else replay_controls(run, page)
     board = make_board()
+    if training and getattr(board, "clickable", False):
+        train_slice(run, board.draw)  # a frame per script run: its chart takes clicks while it trains
     if training:
         train_live(run, board.draw, redraw_seconds)
     if stepping:

@@ -92,8 +92,9 @@ def current_run(cfg: Config, data, on: str = "cpu") -> Run:
 
 
 def finish(run: Run) -> None:
-    """Publish a finished run to the shared store as immutable copies."""
-    result_store().put((ENGINE_VERSION, run.cfg), run.result())
+    """Publish a finished run to the shared store as immutable copies (not one changed by hand: cfg alone is not it)."""
+    if not run.edited:
+        result_store().put((ENGINE_VERSION, run.cfg), run.result())
     st.session_state.training = False
 
 

@@ -1,6 +1,7 @@
 """The settings sidebar: widgets -> Config for each page, tutorial presets, the CSV uploader."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import streamlit as st
@@ -11,6 +12,7 @@ from playground.config import UPLOAD, Config, DataConfig, ModelConfig, TrainConf
 from playground.data.catalog import DATASETS, IMAGE_DATASETS
 from playground.engine.models import LOSSES, RAW_FEATURES
 from playground.teaching.presets import PRESETS
+from playground.app.edits import edits_for, edits_state
 from playground.app.session import SAVED, set_widgets, widget_key
 from playground.app.text import plain
 
@@ -164,10 +166,14 @@ class Widgets:
             noise = self.setting("noise", max(lo_noise, d.noise), dataset_key("noise", name), label=spec.noise_label,
                                  min_value=lo_noise, max_value=hi_noise)
         test_fraction, random_state, standardize = self._split_widgets()
-        if self.page == "2d" and not spec.size and not self._hidden(C.SETTINGS["random_state"].key):
+        base = DataConfig(name, n_samples, noise, test_fraction, n_classes, random_state, standardize)
+        if self.page != "2d":
+            return base
+        if not spec.size and not self._hidden(C.SETTINGS["random_state"].key):
             st.button("Regenerate data", key=self.key("regenerate"), on_click=self._next_data_seed, disabled=self.disabled,
                       help="New random points of the same dataset (the next data seed), as TensorFlow Playground's button.")
-        return DataConfig(name, n_samples, noise, test_fraction, n_classes, random_state, standardize)
+        edits = edits_for(base)  # points clicked in or out of this plane
+        return dataclasses.replace(base, edits=edits) if edits else base
 
     def _next_data_seed(self) -> None:
         key = self.key(C.SETTINGS["random_state"].key)
@@ -306,6 +312,8 @@ def config_state(cfg: Config, page: str, parts=("data", "model", "train")) -> di
                 state[dataset_key(name, cfg.data.dataset)] = value
         else:
             state[dataset_key(name, cfg.data.dataset)] = value
+    if "data" in parts and page == "2d":
+        state.update(edits_state(cfg))
     return {w.key(k): v for k, v in state.items()}
 
 

@@ -1,12 +1,15 @@
 """Loading any dataset of the catalog and splitting it into the train/test Dataset the engine trains on."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from sklearn import datasets as skd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from playground.data.catalog import DATASETS, IMAGE_DATASETS
+from playground.data.edits import apply_edits
 from playground.data.types import Dataset, Table
 
 
@@ -64,4 +67,8 @@ def load_dataset(cfg) -> Dataset:
     spec = DATASETS[cfg.dataset]
     out = spec.make(cfg.n_samples, noise=cfg.noise, n_classes=cfg.n_classes, random_state=cfg.random_state)
     table = out if isinstance(out, Table) else Table(*out)
-    return split_table(table, cfg)
+    data = split_table(table, cfg)
+    if not cfg.edits:
+        return data
+    X_train, y_train = apply_edits(data.X_train, data.y_train, cfg.edits)
+    return dataclasses.replace(data, X_train=X_train, y_train=y_train)

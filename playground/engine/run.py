@@ -26,6 +26,7 @@ class Run:
     """
 
     from_store = False  # True when rebuilt from a stored result rather than trained here
+    edited = ""  # what was changed by hand while it trained (say the data): such a run is not what cfg alone gives
     replay_of: Run | None = None  # set on a view_at() replay of another run
 
     def __init__(self, cfg, data, device: str = "cpu"):
@@ -122,6 +123,18 @@ class Run:
         self._target = n_epochs
         self.snapshot = Snapshot(self.snapshot.epoch, self.snapshot.step, n_epochs, self.history)
 
+    def adopt(self, cfg, data, why: str) -> None:
+        """Train on with other data (points clicked in or out): the same weights, optimizer and batch order go on.
+
+        The run no longer is what its config alone gives (its early epochs saw the old data), so `edited` says why.
+        """
+        if data.n_classes != self.n_classes or data.input_shape != self._data.input_shape:
+            raise ValueError("The new data must have the same inputs and classes.")
+        self.cfg, self._data, self.edited = cfg.replace(epochs=self._target), data, why
+        if self._loop is not None and not self.done:  # the loop holds the old tensors: a new one resumes after the
+            self._loop.close()  # history's last epoch (a finished run trains on the new data when extended)
+            self._loop = self._start()
+
     def _start(self) -> Iterator[Snapshot]:
         cfg, d, dev = self.cfg.train, self._data, self._device
         X_train, X_test = torch.as_tensor(d.X_train, device=dev), torch.as_tensor(d.X_test, device=dev)
@@ -129,8 +142,10 @@ class Run:
         if transform is not None and (X_train.numel() + X_test.numel()) * 4 <= PRELOAD_BYTES:
             X_train, X_test, transform = transform(X_train), transform(X_test), None  # small: normalise once
         tensors = (X_train, torch.as_tensor(d.y_train, device=dev), X_test, torch.as_tensor(d.y_test, device=dev))
-        optimizer = build_optimizer(cfg, self.model.parameters())
-        generator = torch.Generator().manual_seed(cfg.seed)
+        if self._loop is None:  # a new loop; one taken on to new data (adopt) keeps its optimizer and batch order
+            self._optimizer = build_optimizer(cfg, self.model.parameters())
+            self._generator = torch.Generator().manual_seed(cfg.seed)
+        optimizer, generator = self._optimizer, self._generator
         return train(self.model, optimizer, LOSSES[cfg.loss], tensors, lambda: self._target, cfg.batch_size, generator,
                      self.history, transform, l1=cfg.l1)
 

@@ -5,7 +5,7 @@ import inspect
 import json
 import re
 
-from playground.data import synthetic
+from playground.data import edits, synthetic
 from playground.config import SETTINGS, Config
 from playground.data.catalog import DATASETS
 from playground.engine.models import FEATURES, INITS, LOSSES, OPTIMIZERS, RAW_FEATURES, Features, build_model
@@ -38,6 +38,15 @@ def _data_code(cfg) -> str:
     make, leading = getattr(spec.make, "func", spec.make), "".join(f"{a!r}, " for a in spec.args)  # make_curve("sine", ...)
     call = f"{make.__name__}({leading}args.n_samples, noise=args.noise, n_classes={d.n_classes}, random_state=args.random_state)"
     return f"{_generator_source(make)}\n\nX, y = {call}\n"
+
+
+def _edits_code(cfg) -> str:
+    """The points the learner clicked in or out of the training set, applied as the app applies them."""
+    if not cfg.data.edits:
+        return ""
+    return (f"\n# ---- the training points you added (1) or removed (0) by clicking on the plane ----\n"
+            f"{inspect.getsource(edits.apply_edits)}\n\nEDITS = {list(cfg.data.edits)!r}\n"
+            "X_train, y_train = apply_edits(X_train, y_train, EDITS)\n")
 
 
 GENERATOR_ARGS = ("n_samples", "noise")  # the settings only a generated dataset's call reads
@@ -131,7 +140,7 @@ y = np.asarray(y, dtype={y_dtype})
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=args.test_fraction, stratify={stratify}, random_state=args.random_state
 )
-if args.standardize:
+{edits}if args.standardize:
     scaler = StandardScaler().fit(X_train)  # fitted on the training split only
     X_train, X_test = (scaler.transform(a).astype(np.float32) for a in (X_train, X_test))
 X_train, X_test = torch.as_tensor(X_train), torch.as_tensor(X_test)
@@ -183,6 +192,7 @@ def script(cfg: Config, n_features: int, n_classes: int) -> str:
         stratify="None" if regression else "y",
         arguments=_arguments(cfg),
         features=_features_code(cfg),
+        edits=_edits_code(cfg),
         model=_model_code(cfg, n_features, n_classes),
         loss=loss.make.__name__,
         optimizer=OPTIMIZERS[t.optimizer].code("args.lr", "args.weight_decay"),

@@ -177,3 +177,25 @@ def boundary_size(xs, ys, size: int = BOUNDARY_SIZE) -> tuple[int, int]:
     """(width, height) in pixels of the chart boundary_option draws: the plot area, its axes and legend."""
     grid = _boundary_grid(xs, ys, size)
     return grid["left"] + grid["width"] + 20, grid["top"] + grid["height"] + 75
+
+
+CLICK_CELLS = 25  # cells per side of the grid that catches clicks on the plane (see click_layer)
+
+
+def click_layer(xs, ys, size: int = BOUNDARY_SIZE, n: int = CLICK_CELLS) -> tuple[dict, list[list[float]]]:
+    """(a scatter series of n x n invisible squares tiling the plot area, their centres in plane units).
+
+    A click anywhere on the plane selects the square under it (series id "clicks"), so the app learns where
+    the learner clicked: ECharts reports selections of series items, not of empty plot area. "multiple"
+    selection, because a second click on the same square of a "single" selection would clear it.
+    """
+    (x0, x1), (y0, y1) = _extent(xs), _extent(ys)
+    dx, dy = (x1 - x0) / n, (y1 - y0) / n
+    cells = [[round(x0 + (i + 0.5) * dx, 4), round(y0 + (j + 0.5) * dy, 4)] for j in range(n) for i in range(n)]
+    grid = _boundary_grid(xs, ys, size)
+    clear = "rgba(0,0,0,0)"
+    series = dict(type="scatter", id="clicks", name="click to add", data=cells, symbol="rect", z=10,
+                  symbolSize=[grid["width"] / n + 0.5, grid["height"] / n + 0.5], selectedMode="multiple",
+                  cursor="crosshair", tooltip=dict(show=False), emphasis=dict(disabled=True), large=False,
+                  itemStyle=dict(color=clear), select=dict(itemStyle=dict(color=clear, borderWidth=0)))
+    return series, cells

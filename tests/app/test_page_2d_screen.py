@@ -95,3 +95,47 @@ def test_presenter_mode_link_keeps_the_classroom_settings():
     assert not at.warning  # "present" is not a setting: nothing to report about the link
     plain = _app({"dataset": "tf_xor"})
     assert plain.title[0].value == "2-D playground"
+
+
+def _edits_state(base, edits) -> dict:
+    return {"edit": True, "edits": (base, edits)}
+
+
+def test_points_clicked_in_and_out_are_drawn_counted_and_undone():
+    from playground.config import DataConfig
+
+    base = DataConfig()
+    edits = ((0.5, 0.5, 1.0, 1.0), (0.0, 0.0, 0.0, 0.0), (-1.0, 1.0, 0.0, 1.0))
+    at = _app(**_edits_state(base, edits))
+    assert not at.exception
+    assert any("2 points added and 1 removed by hand" in c.value for c in at.caption)
+    train = [p for s in _plane(at)["series"] if s.get("itemStyle", {}).get("borderColor") == "#ffffff" for p in s["data"]]
+    assert len(train) == base.n_train + 1 and [0.5, 0.5] in train and [-1.0, 1.0] in train
+    clicks = next(s for s in _plane(at)["series"] if s.get("id") == "clicks")
+    assert clicks["selectedMode"] == "multiple" and len(clicks["data"]) == 25 * 25  # a click anywhere picks a cell
+    at.button(key="undo_edit").click().run()
+    assert any("1 point added and 1 removed by hand" in c.value for c in at.caption)
+
+
+def test_a_run_whose_points_change_trains_on_and_is_never_shared_as_its_config():
+    from playground.config import DataConfig
+
+    base = DataConfig()
+    edits = ((0.5, 0.5, 1.0, 1.0), (1.5, -0.5, 0.0, 1.0))
+    at = _app(epochs=6, random_state=111, **_edits_state(dataclasses_replace(base, random_state=111), edits))
+    at.button(key="train").click().run()  # a frame per script run while it trains (the plane takes clicks)
+    assert not at.exception
+    assert "Finished 6 epochs" in at.success[0].value
+    at.button(key="undo_edit").click().run()  # the data changes under the finished run: it is taken on, not restarted
+    assert at.button(key="train").label == "Train 6 more"
+    at.button(key="train").click().run()
+    assert "Finished 12 epochs" in at.success[0].value
+    other = _app(epochs=12, random_state=111, **_edits_state(dataclasses_replace(base, random_state=111), edits[:1]))
+    assert not other.success  # another session: nothing in the shared store for this config (its run changed by hand)
+    assert "Untrained network" in other.info[0].value
+
+
+def dataclasses_replace(obj, **changes):
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)

@@ -124,6 +124,33 @@ def test_projector_screen_shows_network_boundary_and_loss_without_scrolling(brow
         context.close()
 
 
+def test_click_on_the_plane_adds_points_while_it_trains(browser, server):
+    """Click mode: each click adds a training point where it lands, and the run trains on from where it was."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(server[0] + "?edit=true&epochs=2000&random_state=17")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    settle(page)
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_function("() => /Epoch ([1-9]\\d+)/.test(document.querySelector('[data-testid=stProgress]')?.innerText)",
+                           timeout=30_000)
+    counts = []
+    for k in range(3):
+        before = _epoch(page)
+        box = page.locator(BOUNDARY).first.bounding_box()  # the plot area: 55 px from the left, 40 from the top
+        page.mouse.click(box["x"] + 55 + (0.2 + 0.3 * k) * (box["width"] - 75), box["y"] + 40 + 0.15 * (box["height"] - 115))
+        page.wait_for_function(f"() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')].some("
+                               f"c => c.innerText.startsWith('{k + 1} point'))", timeout=15_000)
+        counts.append(k + 1)
+        assert _epoch(page) >= before  # trained on, not restarted
+    page.wait_for_timeout(1000)
+    assert _epoch(page) > before and page.locator(".st-key-stop button").first.is_enabled()  # still training
+    page.screenshot(path=str(ARTIFACTS / "2d_clicked_points.png"))
+    page.locator(".st-key-stop button").first.click()
+    assert counts == [1, 2, 3]
+    context.close()
+
+
 def test_server_log_is_clean(page, server):
     page.wait_for_timeout(500)
     log = server[1].read_text()

@@ -38,6 +38,10 @@ CASES = {
     ),
     "tf-plane-regression": Config(DataConfig("tf_plane", 300, 0.1, 0.5, 0), ModelConfig((4,)), TrainConfig("sgd", 0.03, 10, 4, loss="mse")),
     "sine-curve": Config(DataConfig("sine", 300, 0.1), ModelConfig((6,), "relu"), TrainConfig(epochs=4)),
+    "moons-points-clicked-in-and-out": Config(
+        DataConfig("moons", 200, 0.1, edits=((0.5, 0.5, 1, 1), (-0.2, 0.3, 0, 1), (0.0, 0.0, 0, 0), (1.5, -0.5, 1, 1))),
+        ModelConfig((6,), "tanh"), TrainConfig(epochs=4),
+    ),
     "blobs-xavier": Config(DataConfig("blobs", n_classes=3), ModelConfig((8,), "tanh", init="xavier"), TrainConfig(epochs=4)),
     "circles-squares-no-hidden-layer": Config(
         DataConfig("circles"), ModelConfig((), features=("x2_sq", "x1_sq")), TrainConfig("sgd", 0.1, 16, 5, l1=0.001)

@@ -5,6 +5,7 @@ Playground's plane and multi-Gaussian): the plane shaded by the predicted value,
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -16,6 +17,7 @@ from playground.engine.inside import input_maps, layer_weights, neuron_maps
 from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
 from playground.app.boards.common import Slot, show_curves, show_progress, show_status
+from playground.app.edits import set_edits
 from playground.app.presenter import presenting
 from playground.app.session import is_training
 
@@ -34,7 +36,12 @@ SWITCHES = {
                   "(white outline). The network never trains on them."),
     "discretize": ("Discretize output", False, "Shade the plane by the predicted class alone (for regression, by the "
                    "sign of the value), without fading where the network is unsure."),
+    "edit": ("Click to add points", False, "Click on the plane to add a training point of the chosen class there (or to "
+             "remove the nearest one), also while the network trains: poke it and watch it adapt. The pictures then "
+             "redraw a few times a second instead of up to 30."),
 }
+REMOVE = "remove"  # the click brush that takes the nearest training point away
+CLICK_KEY = "plane_click"  # the clickable plane's widget key (one chart of its kind per script run)
 
 
 def _switch(name: str) -> bool:
@@ -47,17 +54,21 @@ def _switch(name: str) -> bool:
 class Board2D:
     """Placeholders laid out once per script run; draw(run) refills them with the run's state."""
 
-    def __init__(self, data, cfg):
+    def __init__(self, data, cfg, plane=None):
+        """plane: the data without the points clicked in or out, whose extent the pictures keep (default: data)."""
         self.data, self.cfg = data, cfg
         self.regression = not data.n_classes
         big = presenting()
         plane_size, self.network_width = PLANE_SIZE[big], NETWORK_WIDTH[big]
-        self.xs, self.ys, self.grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), boundary.LIVE_RESOLUTION)
+        plane = plane or data
+        every = np.vstack([plane.X_train, plane.X_test])
+        self.xs, self.ys, self.grid = boundary.boundary_grid(every, boundary.LIVE_RESOLUTION)
         self.plane_size = plane_size
         self.boundary_size = boundary.boundary_size(self.xs, self.ys, plane_size)
+        key = dataclasses.replace(cfg.data, edits=())  # a click changes the data, not the plane the images cover
         saved = st.session_state.get("boundary_images")  # (data settings, BoundaryImages), across reruns
-        if not saved or saved[0] != cfg.data:  # another plane: the old images would not fit its axes
-            saved = st.session_state["boundary_images"] = (cfg.data, boundary.BoundaryImages())
+        if not saved or saved[0] != key:  # another plane: the old images would not fit its axes
+            saved = st.session_state["boundary_images"] = (key, boundary.BoundaryImages())
         self.images = saved[1]
         self.slow_at = float("-inf")  # when the numbers, curves and network view were last redrawn
         self.status = Slot()
@@ -68,22 +79,27 @@ class Board2D:
         for column in metrics:
             with column:
                 self.metrics.append(Slot())
-        network, plane, curves = st.columns(COLUMNS, gap="small")
+        network, middle, curves = st.columns(COLUMNS, gap="small")
         with network:
             self.inside = Slot()
-        with plane:
+        with middle:
             self.boundary = Slot()
         with curves:
             self.curves = Slot()
         self.switch = {}
-        for column, name in zip(st.columns(len(SWITCHES)), SWITCHES):
+        for column, name in zip(st.columns(len(SWITCHES), vertical_alignment="center"), SWITCHES):
             with column:
                 self.switch[name] = _switch(name)
         self.points = boundary.point_series(data, show_test=self.switch["show_test"])
+        self.clickable = self.switch["edit"]  # the plane takes clicks: one frame per script run (run_view.board_for)
+        self.click_series, self.cells = boundary.click_layer(self.xs, self.ys, plane_size)
+        self.keyed = False  # whether this script run has drawn the clickable plane (once per run at most)
+        if self.clickable:
+            self._edit_controls()
         picker, bars = st.columns([2, 3], gap="medium")
         with picker:
             self.point = st.selectbox(
-                "Point to inspect", [AUTO, *range(len(data.y_test))], key=f"point_{hash(cfg.data)}",
+                "Point to inspect", [AUTO, *range(len(data.y_test))], key=f"point_{hash(key)}",
                 format_func=self._point_label,
                 help="Which test point to look at closely; it is ringed in the plot. 'Auto' follows the test point the "
                 "model is most unsure about (classes) or predicts worst (regression) right now.",
@@ -92,7 +108,49 @@ class Board2D:
         with bars:
             self.bars = Slot()
         self.inside_before = {}  # the network view's last squares (drawn under new ones)
-        self.inside_grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
+        self.inside_grid = boundary.boundary_grid(every, resolution=24)[2]
+
+    def _edit_controls(self) -> None:
+        """What a click does (add a point of a class, or of a value, or remove one), Undo, and what was changed."""
+        data, edits = self.data, self.cfg.data.edits
+        brush, value, undo, note = st.columns([3, 2, 1, 3], vertical_alignment="bottom")
+        options = [*range(data.n_classes), REMOVE] if data.n_classes else ["value", REMOVE]
+        names = {REMOVE: "Remove the nearest", "value": "Add a point"} | {k: f"Add {n}" for k, n in enumerate(data.class_names or ())}
+        brush.segmented_control("A click on the plane", options, format_func=names.get, key="brush", default=options[0],
+                                help="What a click on the plane does: add a training point of this class there, or "
+                                "take the training point nearest to it away.")
+        if self.regression:
+            value.slider("Value of an added point", -1.0, 1.0, 1.0, 0.1, key="brush_value",
+                         help="The target of the points you add: -1 orange, +1 blue.")
+        undo.button("Undo", key="undo_edit", on_click=self._undo, disabled=not edits, help="Take the last click back.")
+        added = sum(1 for *_, add in edits if add)
+        message = st.session_state.pop("edit_error", None)
+        if message:
+            note.error(message)
+        else:
+            note.caption(f"{added} point{'s' * (added != 1)} added and {len(edits) - added} removed by hand "
+                         "(training set only: the test set stays the judge).")
+
+    def _clicked(self) -> None:
+        """The plane was clicked: which of its cells is newly selected (or unselected), and the edit it makes."""
+        state = st.session_state.get(CLICK_KEY)
+        selected = state.selection.selected if state and state.selection else []
+        now = {i for group in selected if group.get("series_id") == "clicks" for i in group.get("data_indices", [])}
+        before = st.session_state.get("plane_click_before", set())
+        st.session_state["plane_click_before"] = now
+        changed = (now - before) or (before - now if len(before - now) == 1 else set())  # a cell clicked twice: unselected
+        if len(changed) != 1:
+            return  # a double click clears the whole selection: no one place
+        x1, x2 = self.cells[changed.pop()]
+        brush = st.session_state.get("brush", REMOVE)
+        if brush == REMOVE:
+            edit = (x1, x2, 0.0, 0.0)
+        else:
+            edit = (x1, x2, float(st.session_state.get("brush_value", 1.0) if self.regression else brush), 1.0)
+        st.session_state["edit_error"] = set_edits(self.cfg, (*self.cfg.data.edits, edit))
+
+    def _undo(self) -> None:
+        st.session_state["edit_error"] = set_edits(self.cfg, self.cfg.data.edits[:-1])
 
     def _point_label(self, i: int) -> str:
         if i == AUTO:
@@ -134,10 +192,15 @@ class Board2D:
         title = f"{what}, epoch {epoch}"
         images = self.images.add(self._plane_image(run), time.monotonic())  # kept across reruns: a run's first frame has them too
         shading = "the predicted value (orange -1, blue +1)" if self.regression else "the predicted class"
-        self.boundary.echarts_chart(
-            boundary.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title, size=self.plane_size),
-            width=width, height=height, alt=f"{title}: the plane shaded by {shading}, with the training and test points",
-        )
+        option = boundary.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title,
+                                          size=self.plane_size)
+        alt = f"{title}: the plane shaded by {shading}, with the training and test points"
+        if self.clickable and not self.keyed:  # takes clicks; drawn once per script run (a keyed chart cannot be redrawn)
+            self.keyed = True
+            option["series"].append(self.click_series)
+            self.boundary.echarts_chart(option, key=CLICK_KEY, on_select=self._clicked, width=width, height=height, alt=alt)
+        else:
+            self.boundary.echarts_chart(option, width=width, height=height, alt=alt)
         training = is_training("2d") and not (snap and snap.done)
         if training and time.monotonic() - self.slow_at < charts.SLOW_SECONDS:
             return
@@ -148,7 +211,12 @@ class Board2D:
         widths = " → ".join(map(str, (len(run.cfg.model.features), *run.cfg.model.hidden, max(data.n_classes, 1))))
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. The ringed point is #{idx}.")
         show_curves(self.curves, run, LOSSES[loss].label, compact=True, height=CURVES_HEIGHT)
-        if self.switch["inside"]:
+        if self.switch["inside"] and self.clickable and training:
+            # a frame per script run, and the network view is the browser's heaviest chart to redraw: at a few frames
+            # a second it kept the page busy and faded (measured: 19 animation frames in 5 s with it, 50 without)
+            self.inside.caption("The network view rests while you click points in during training; it comes back "
+                                "when training stops or the click mode is off.")
+        elif self.switch["inside"]:
             self._draw_network(run, loss, epoch)
 
     def _draw_point(self, run: Run, idx: int, predicted: np.ndarray, epoch: int) -> None:
