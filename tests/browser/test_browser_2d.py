@@ -151,6 +151,26 @@ def test_click_on_the_plane_adds_points_while_it_trains(browser, server):
     context.close()
 
 
+def test_tf_playground_regression_with_its_switches(browser, server):
+    """TensorFlow Playground's multi-Gaussian regression, from a link with its switches: the value is pictured and scored."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(server[0] + "?dataset=tf_multi_gauss&n_samples=600&noise=0&test_fraction=0.5&loss=mse&epochs=30"
+              "&hidden=8,8&discretize=true&show_test=false")
+    page.wait_for_selector(IDLE, timeout=60_000)
+    settle(page)
+    plane = "[data-testid='stEChartsChart'][aria-label^='Predicted value']"
+    assert page.locator(plane).count() == 1
+    assert page.locator(".st-key-discretize input").is_checked() and not page.locator(".st-key-show_test input").is_checked()
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_selector("text=Finished 30 epochs", timeout=60_000)
+    assert page.locator(plane).first.get_attribute("aria-label").startswith("Predicted value, epoch 30")
+    metrics = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
+    assert "Test R²" in metrics and "Test accuracy" not in metrics
+    page.screenshot(path=str(ARTIFACTS / "2d_regression.png"))
+    context.close()
+
+
 def test_server_log_is_clean(page, server):
     page.wait_for_timeout(500)
     log = server[1].read_text()
@@ -199,9 +219,7 @@ def test_input_feature_pills_change_the_network(page, server):
     page.wait_for_timeout(300)
     page.wait_for_selector(IDLE)
     page.get_by_text(re.compile(r"Network: 2 → 8 → 8 → 2 neurons")).wait_for(timeout=10_000)
-    page.locator(".st-key-inside label").first.click()
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE)
+    assert page.locator(".st-key-inside input").is_checked()  # the network view is on by default
     network = page.locator("[data-testid='stEChartsChart'][aria-label^='Inside the network']").first
     network.wait_for(timeout=10_000)
     assert page.locator("[data-testid='stException']").count() == 0
