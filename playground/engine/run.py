@@ -27,6 +27,9 @@ class Run:
 
     from_store = False  # True when rebuilt from a stored result rather than trained here
     replay_of: Run | None = None  # set on a view_at() replay of another run
+    # True once a weight was set by hand (engine/editing.py): not what training produced for cfg, so never published
+    edited = False
+    edited_metrics: tuple[int, dict] | None = None  # (history rows then, loss and score of the edited network)
 
     def __init__(self, cfg, data, device: str = "cpu"):
         problem = LOSSES[cfg.train.loss].problem(data.n_classes)
