@@ -128,6 +128,7 @@ def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SE
         train_live(run, board.draw, redraw_seconds)
     if stepping:
         step_epoch(run, board.draw)
+    board.still = not frames  # this script run draws the board once: it may key its charts and make them clickable
     show(run, view, board.draw, frames)
     if frames:  # Play has animated to the last epoch: rerun with the slider there too
         st.session_state[f"plays_{page}"] = st.session_state.get(f"plays_{page}", 0) + 1

@@ -83,7 +83,7 @@ def current_run(cfg: Config, data, on: str = "cpu") -> Run:
     """This session's run for cfg: its own (maybe stopped) run, else one rebuilt from the store, else new."""
     runs = session_runs()
     run = runs.get(cfg)
-    if run is None or not run.started:
+    if run is None or not (run.started or run.edited):  # an untrained network edited by hand stays this session's
         stored = result_store().get((ENGINE_VERSION, cfg))
         run = Run.finished(cfg, data, *stored, device=on) if stored else (run or Run(cfg, data, on))
     runs.put(cfg, run)  # the most recently used: past RUNS_PER_SESSION the least recently used run goes
@@ -92,7 +92,8 @@ def current_run(cfg: Config, data, on: str = "cpu") -> Run:
 
 
 def finish(run: Run) -> None:
-    """Publish a finished run to the shared store as immutable copies (not one changed by hand: cfg alone is not it)."""
+    """Publish a finished run to the shared store as immutable copies, unless it was changed by hand (points clicked
+    in while it trained, weights set): other sessions would take it for what training on its settings gives."""
     if not run.edited:
         result_store().put((ENGINE_VERSION, run.cfg), run.result())
     st.session_state.training = False

@@ -26,8 +26,11 @@ class Run:
     """
 
     from_store = False  # True when rebuilt from a stored result rather than trained here
-    edited = ""  # what was changed by hand while it trained (say the data): such a run is not what cfg alone gives
     replay_of: Run | None = None  # set on a view_at() replay of another run
+    # What was changed by hand ("" if nothing): a weight set (engine/editing.py) or the data changed while it trained
+    # (adopt). Either way it is not what training on cfg gives, so it is never published to the shared store.
+    edited = ""
+    edited_metrics: tuple[int, dict] | None = None  # (history rows then, loss and score of the edited network)
 
     def __init__(self, cfg, data, device: str = "cpu"):
         problem = LOSSES[cfg.train.loss].problem(data.n_classes)
@@ -126,11 +129,12 @@ class Run:
     def adopt(self, cfg, data, why: str) -> None:
         """Train on with other data (points clicked in or out): the same weights, optimizer and batch order go on.
 
-        The run no longer is what its config alone gives (its early epochs saw the old data), so `edited` says why.
+        The run no longer is what its config alone gives (its early epochs saw the old data), so `edited` says why
+        (a weight set by hand, said before, stays said).
         """
         if data.n_classes != self.n_classes or data.input_shape != self._data.input_shape:
             raise ValueError("The new data must have the same inputs and classes.")
-        self.cfg, self._data, self.edited = cfg.replace(epochs=self._target), data, why
+        self.cfg, self._data, self.edited = cfg.replace(epochs=self._target), data, self.edited or why
         if self._loop is not None and not self.done:  # the loop holds the old tensors: a new one resumes after the
             self._loop.close()  # history's last epoch (a finished run trains on the new data when extended)
             self._loop = self._start()

@@ -123,7 +123,9 @@ def _edges(left: list[tuple[float, float]], right: list[tuple[float, float]], w:
 
 def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray, weights: list[np.ndarray],
                    max_neurons: int = 8, under: dict[str, str] | None = None, width: int = WIDTH,
-                   height: int | None = None, inputs: tuple[np.ndarray, list[str]] | None = None) -> tuple[dict, int]:
+                   height: int | None = None, inputs: tuple[np.ndarray, list[str]] | None = None,
+                   tips: dict[str, str] | None = None, selectable: bool = False,
+                   picked: dict[str, int] | None = None) -> tuple[dict, int]:
     """(ECharts option, its height in px): a square per neuron over the input plane, lines per weight.
 
     grid: (n_points, 2) on a square grid (boundary.boundary_grid); layers: per hidden layer (n_neurons, n_points)
@@ -138,6 +140,11 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
     asynchronously and ECharts draws nothing for it until then (measured: every square blank for 40-60 ms
     of each frame, a flicker 4 times a second), so each changed square has its previous image beneath it,
     already decoded: the old picture shows until the new one is ready.
+
+    Hovering a neuron shows its map large in a tooltip (tips: {neuron name: image}, e.g. tip_images of a finer grid;
+    by default its square's own image): an invisible scatter series (id NEURONS) lies over the squares, on hidden
+    axes in pixels. selectable: the neurons can be clicked (selectedMode) and each weight has a small handle to click
+    (series WEIGHTS, on its line); picked: {series id: item index} drawn selected (see neuron_targets, weight_targets).
     """
     columns, weights = _columns(inputs or (grid.T, ["x1", "x2"]), layers, proba, weights)
     under = under or {}
@@ -145,7 +152,7 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
     left = max(LEFT, 14 + LABEL_PX * max(map(len, columns[0][2])))  # room for the inputs' names, "sin(x1)"
     pitch, box, row_pitch = _layout(len(columns), width, rows, height, left)
     middle = TOP + (rows * row_pitch - (row_pitch - box)) / 2
-    boxes, images, previous, labels, centres = [], [], [], [], []
+    boxes, images, previous, labels, centres, neurons = [], [], [], [], [], []
     for c, (title, maps, names) in enumerate(columns):
         shown = min(len(maps), max_neurons)
         x = round(left + c * pitch)
@@ -156,6 +163,7 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
                             x + box / 2, TOP - 22, bold=True))
         for i, y in enumerate(ys):
             src = neuron_png(maps[i])
+            neurons.append((x + box / 2, y + box / 2, names[i], (tips or {}).get(names[i], src)))
             images.append(dict(type="image", name=names[i], x=x, y=y, silent=True, style=dict(image=src, width=box, height=box)))
             if under.get(names[i], src) != src:
                 previous.append(dict(type="image", x=x, y=y, style=dict(image=under[names[i]], width=box, height=box)))
@@ -176,7 +184,103 @@ def network_option(grid: np.ndarray, layers: list[np.ndarray], proba: np.ndarray
     title = TITLE if width >= WIDTH else SHORT_TITLE
     option = dict(BASE, title=dict(text=title, left=LEFT - 30, textStyle=dict(fontSize=TITLE_SIZE)),
                   graphic=[edges, *below, *images, *boxes, *labels])  # drawn in this order: each on top of the ones before
+    series = [_neuron_series(neurons, box, selectable, (picked or {}).get(NEURONS))]
+    if selectable:
+        series.append(_weight_series(columns, centres, weights, box, (picked or {}).get(WEIGHTS)))
+    option.update(_pixel_axes(width, height), series=series, tooltip=dict(trigger="item", confine=True, padding=6))
     return option, int(height)
+
+
+NEURONS, WEIGHTS = "neurons", "weights"  # the series ids a chart selection names
+TIP_PX = 160  # px per side of a neuron's map in its tooltip
+TIP_RESOLUTION = 48  # grid points per side of that map (tip_images): finer than the squares' 24
+HANDLE_PX = 7  # px across a weight's handle
+HANDLE_COLOR = "rgba(60, 60, 60, 0.35)"  # faint: the lines stay the picture
+CLEAR = "rgba(0, 0, 0, 0)"
+
+
+def _pixel_axes(width: int, height: int) -> dict:
+    """Hidden value axes over the whole chart, one unit a pixel from its top left: series sit where the graphics are."""
+    axis = dict(type="value", show=False, min=0)
+    return dict(grid=dict(left=0, top=0, width=width, height=height, outerBoundsMode="none", show=False),
+                xAxis=dict(axis, max=width), yAxis=dict(axis, max=height, inverse=True))
+
+
+def _neuron_series(neurons: list, box: int, selectable: bool, picked: int | None) -> dict:
+    """Invisible squares over the neurons' images: hovering one shows its map large; a click selects it."""
+    data = [dict(value=[round(x, 1), round(y, 1)], name=name,
+                 tooltip=dict(formatter=f'<b>{name}</b><br><img src="{src}" width="{TIP_PX}" height="{TIP_PX}" alt="">'))
+            for x, y, name, src in neurons]
+    if picked is not None and picked < len(data):
+        data[picked]["selected"] = True
+    series = dict(type="scatter", id=NEURONS, name="neurons", symbol="rect", symbolSize=box, z=20, data=data,
+                  itemStyle=dict(color=CLEAR), emphasis=dict(scale=False, itemStyle=dict(borderColor=LABEL_COLOR, borderWidth=2)))
+    if selectable:
+        series.update(selectedMode="single", select=dict(itemStyle=dict(color=CLEAR, borderColor="#000000", borderWidth=3)))
+    return series
+
+
+def _handle_t(i: int) -> float:
+    """Where along its line the handle of a weight into neuron i sits (0 its source, 1 its target): the fraction
+    changes from one target to the next, so handles of weights that cross mid-way lie apart (4.6 px at least for
+    8 -> 8 at 305 px against none at the midpoints)."""
+    return 0.25 + 0.5 * ((6 * i) % 8) / 7
+
+
+def _weight_series(columns, centres, weights, box: int, picked: int | None) -> dict:
+    """A small handle on each shown weight's line, to hover (its value) and to click (select it)."""
+    data = []
+    for c, w in enumerate(weights):
+        for i, (x1, y1) in enumerate(centres[c + 1]):
+            for j, (x0, y0) in enumerate(centres[c]):
+                t, x0 = _handle_t(i), x0 + box
+                what = f"{columns[c][2][j]} → {columns[c + 1][2][i]}"
+                data.append(dict(value=[round(x0 + t * (x1 - x0), 1), round(y0 + t * (y1 - y0), 1)], name=what,
+                                 tooltip=dict(formatter=f"weight {float(w[i, j]):.2f}: {what}")))
+    if picked is not None and picked < len(data):
+        data[picked]["selected"] = True
+    return dict(type="scatter", id=WEIGHTS, name="weights", symbol="circle", symbolSize=HANDLE_PX, z=21, data=data,
+                itemStyle=dict(color=HANDLE_COLOR), selectedMode="single",
+                emphasis=dict(scale=1.6, itemStyle=dict(color="#000000")),
+                select=dict(itemStyle=dict(color="#000000", borderColor=WHITE, borderWidth=1.5)))
+
+
+def column_sizes(n_inputs: int, hidden: tuple[int, ...], n_classes: int) -> tuple[int, ...]:
+    """Squares per column of network_option, input to output (two classes: one output square, P(class 1))."""
+    return (n_inputs, *hidden, 1 if n_classes <= 2 else n_classes)
+
+
+def neuron_targets(sizes: tuple[int, ...], max_neurons: int = 8) -> list[tuple[int, int]]:
+    """(column, neuron) of each item of the NEURONS series, in order: column 0 the inputs, the last the output."""
+    return [(c, i) for c, n in enumerate(sizes) for i in range(min(n, max_neurons))]
+
+
+def weight_targets(sizes: tuple[int, ...], max_neurons: int = 8) -> list[tuple[int, int, int]]:
+    """(weight matrix, to neuron, from neuron) of each item of the WEIGHTS series, in order (matrix 0: inputs to layer 1)."""
+    return [(c, i, j) for c in range(len(sizes) - 1)
+            for i in range(min(sizes[c + 1], max_neurons)) for j in range(min(sizes[c], max_neurons))]
+
+
+def picked_items(selection) -> dict[str, int]:
+    """{series id: the selected item's index} of a chart selection (st.echarts_chart's selection.selected entries)."""
+    picked = {}
+    for entry in selection or []:
+        series, indices = entry.get("series_id"), entry.get("data_indices") or []
+        if series in (NEURONS, WEIGHTS) and indices:
+            picked[series] = int(indices[-1])
+    return picked
+
+
+def column_maps(inputs: tuple[np.ndarray, list[str]], layers: list[np.ndarray], proba: np.ndarray) -> list[tuple]:
+    """[(title, maps (n, points), names)] of the columns network_option draws, input to output (as they are shown:
+    two classes as P(class 1), probabilities as 2p - 1)."""
+    return _columns(inputs, layers, proba, [])[0]
+
+
+def tip_images(inputs: tuple[np.ndarray, list[str]], layers: list[np.ndarray], proba: np.ndarray) -> dict[str, str]:
+    """{neuron name: its map as a PNG} for the tooltips, from maps over a finer grid (TIP_RESOLUTION per side)."""
+    columns = column_maps(inputs, layers, proba)
+    return {name: neuron_png(z) for _, maps, names in columns for z, name in zip(maps, names)}
 
 
 def neuron_images(option: dict) -> dict[str, str]:

@@ -62,8 +62,7 @@ def test_replay_inside_view_and_code_download(page, server, tmp_path):
     page.keyboard.press("Home")
     _settle(page)
     page.wait_for_selector("text=Replay: the network after epoch 0 of 40")
-    page.locator(".st-key-inside label").first.click()
-    _settle(page)
+    assert page.locator(".st-key-inside input").is_checked()  # the network view is on by default
     network = page.locator("[data-testid='stEChartsChart'][aria-label^='Inside the network after epoch 0:'] canvas")
     assert network.count() == 1  # the view of the replayed epoch, drawn by ECharts
     page.screenshot(path=str(ARTIFACTS / "teaching_replay_inside.png"), full_page=True)

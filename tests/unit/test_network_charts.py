@@ -241,3 +241,91 @@ def test_input_features_get_one_labelled_square_each_with_room_for_their_names()
     assert left >= network_charts.LABEL_PX * len("sin(x1)") + 6  # the longest name fits left of its square
     assert max(g["x"] + g["style"]["width"] for g in squares) + network_charts.OUTPUT_LABEL <= network_charts.WIDTH
     assert all(g["y"] + g["style"]["height"] <= height for g in squares)
+
+
+# The view's interactions: hover tooltips, click targets, and a chart selection mapped back to neurons and weights
+
+
+def _series(option, sid):
+    return next((s for s in option.get("series", []) if s.get("id") == sid), None)
+
+
+def test_each_shown_neuron_has_a_hover_target_on_its_square_with_its_map_in_the_tooltip():
+    option, _ = _option(*_net(widths=(12, 3)), max_neurons=8, width=305, height=370)
+    images = _of(option, "image")
+    neurons = _series(option, network_charts.NEURONS)
+    assert len(neurons["data"]) == len(images) == 2 + 8 + 3 + 1
+    box = images[0]["style"]["width"]
+    assert neurons["symbol"] == "rect" and neurons["symbolSize"] == box
+    for item, image in zip(neurons["data"], images):
+        assert item["name"] == image["name"]
+        assert item["value"] == [image["x"] + box / 2, image["y"] + box / 2]  # on the axes in pixels: the square's centre
+        assert f'<img src="{image["style"]["image"]}" width="{network_charts.TIP_PX}"' in item["tooltip"]["formatter"]
+    assert option["grid"]["left"] == option["grid"]["top"] == 0 and option["yAxis"]["inverse"]
+    assert option["xAxis"]["max"] == 305 and not option["xAxis"]["show"]
+    # while training: hover only; nothing to click, and no handles (a smaller frame)
+    assert "selectedMode" not in neurons and _series(option, network_charts.WEIGHTS) is None
+
+
+def test_tooltips_may_show_a_finer_map():
+    layers, proba, weights = _net(widths=(3,))
+    fine = boundary.boundary_grid(GRID, network_charts.TIP_RESOLUTION, margin=0)[2]
+    rng = np.random.default_rng(1)
+    tips = network_charts.tip_images((fine.T, ["x1", "x2"]), [rng.normal(size=(3, len(fine)))], rng.uniform(size=(2, len(fine))))
+    assert set(tips) == {"x1", "x2", "layer 1, neuron 1", "layer 1, neuron 2", "layer 1, neuron 3", "P(class 1)"}
+    assert data_url_image(tips["x1"]).shape[:2] == (network_charts.TIP_RESOLUTION,) * 2
+    option, _ = _option(layers, proba, weights, tips=tips)
+    item = _series(option, network_charts.NEURONS)["data"][0]
+    assert tips["x1"] in item["tooltip"]["formatter"] and item["name"] == "x1"
+
+
+def test_selectable_view_has_a_handle_on_each_weight_line_named_by_its_target():
+    layers, proba, weights = _net(widths=(8, 8))
+    option, _ = _option(layers, proba, weights, width=305, height=370, selectable=True)
+    neurons, handles = _series(option, network_charts.NEURONS), _series(option, network_charts.WEIGHTS)
+    assert neurons["selectedMode"] == handles["selectedMode"] == "single"
+    sizes = network_charts.column_sizes(2, (8, 8), 2)
+    assert sizes == (2, 8, 8, 1)
+    targets = network_charts.weight_targets(sizes)
+    assert len(handles["data"]) == len(targets) == 2 * 8 + 8 * 8 + 8
+    centres = {item["name"]: item["value"] for item in neurons["data"]}
+    box = neurons["symbolSize"]
+    shown = [weights[0], weights[1], weights[2][1:2] - weights[2][0:1]]  # two classes: P(class 1)'s weights are row 1 - row 0
+    names = [["x1", "x2"], *[[f"layer {k}, neuron {i + 1}" for i in range(8)] for k in (1, 2)], ["P(class 1)"]]
+    for item, (c, i, j) in zip(handles["data"], targets):
+        source, target = names[c][j], names[c + 1][i]
+        assert item["name"] == f"{source} → {target}"
+        assert item["tooltip"]["formatter"] == f"weight {shown[c][i, j]:.2f}: {source} → {target}"
+        (x0, y0), (x1, y1), (x, y) = centres[source], centres[target], item["value"]
+        x0 += box / 2  # lines leave a square's right side and enter the next one's left side
+        x1 -= box / 2
+        assert x0 < x < x1
+        assert abs((y - y0) * (x1 - x0) - (y1 - y0) * (x - x0)) / np.hypot(x1 - x0, y1 - y0) < 0.2  # on its own line
+    points = np.array([item["value"] for item in handles["data"]])
+    gaps = np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1)) + np.eye(len(points)) * 1e9
+    assert gaps.min() > 4  # no two handles on one spot (at the midpoints, crossing lines would share theirs)
+
+
+def test_a_selection_maps_back_to_neurons_and_weights_and_is_drawn_selected():
+    sizes = network_charts.column_sizes(2, (8, 3), 4)
+    neurons = network_charts.neuron_targets(sizes)
+    assert neurons[:3] == [(0, 0), (0, 1), (1, 0)] and neurons[-1] == (3, 3) and len(neurons) == 2 + 8 + 3 + 4
+    assert network_charts.weight_targets(sizes)[:3] == [(0, 0, 0), (0, 0, 1), (0, 1, 0)]
+    assert network_charts.neuron_targets((2, 12, 1), max_neurons=8)[-1] == (2, 0)  # only the shown squares
+    selected = [dict(series_id="neurons", series_index=0, data_indices=[4]),
+                dict(series_id="weights", series_index=1, data_indices=[17]), dict(series_id="other", data_indices=[1])]
+    assert network_charts.picked_items(selected) == {"neurons": 4, "weights": 17}
+    assert network_charts.picked_items([dict(series_id="neurons", data_indices=[])]) == {}  # clicked again: unselected
+    assert network_charts.picked_items(None) == {}
+    option, _ = _option(*_net(widths=(8, 3), n_classes=4), selectable=True, picked={"neurons": 4, "weights": 17})
+    assert [i for i, d in enumerate(_series(option, "neurons")["data"]) if d.get("selected")] == [4]
+    assert [i for i, d in enumerate(_series(option, "weights")["data"]) if d.get("selected")] == [17]
+
+
+def test_hover_tooltips_add_no_new_images_while_training():
+    layers, proba, weights = _net(widths=(8, 8))
+    option, _ = _option(layers, proba, weights, width=305, height=370)
+    squares = {g["style"]["image"] for g in _of(option, "image")}
+    tips = {item["tooltip"]["formatter"].split('src="')[1].split('"')[0] for item in _series(option, "neurons")["data"]}
+    assert tips == squares
+    assert len(json.dumps(option)) < 2 * len(json.dumps({k: v for k, v in option.items() if k != "series"}))

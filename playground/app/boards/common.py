@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from playground.engine.editing import WEIGHTS_SET, current_metrics
 from playground.engine.run import Run
 from playground.viz import charts
 
@@ -13,10 +14,17 @@ def _fmt(value, pct=False) -> str:
     return f"{value:.1%}" if pct else f"{value:.3f}"
 
 
+HAND_SET = ("Some weights were set by hand: the numbers above are for the edited network, the curves show training "
+            "before the edit, and this run is not shared with other sessions.")
+
+
 def show_status(placeholder, run: Run, training: bool) -> None:
     """One line on where the run stands: untrained, diverged, finished (maybe from the cache) or stopped."""
     snap = run.snapshot
-    if run.replay_of is not None:
+    if run.edited == WEIGHTS_SET and not training and run.replay_of is None and not (snap and snap.diverged):
+        on = " Press **Train** to train on from these weights," if not run.done or run.extendable else ""
+        placeholder.warning(f"{HAND_SET}{on} Press **Reset** for new random weights.")
+    elif run.replay_of is not None:
         placeholder.info(f"Replay: the network after epoch {snap.epoch} of {run.replay_of.snapshot.epoch}. "
                          "Slide to the right end for the finished run.")
     elif snap is None:
@@ -28,7 +36,8 @@ def show_status(placeholder, run: Run, training: bool) -> None:
         epochs = f"{snap.epoch} epoch{'s' if snap.epoch != 1 else ''}"
         more = (" Press **Train more** to keep training it." if run.extendable else
                 " Press **Train more** to train a longer run (from the start: a run from the cache cannot continue).")
-        placeholder.success(f"Finished {epochs}.{cached}{more} Change a setting, or press Reset for new weights.")
+        mine = f" Its {run.edited}, so it is this session's alone (not shared from the cache)." if run.edited else ""
+        placeholder.success(f"Finished {epochs}.{cached}{mine}{more} Change a setting, or press Reset for new weights.")
     elif training:
         placeholder.empty()
     else:
@@ -40,7 +49,7 @@ def show_progress(progress, metrics, run: Run) -> None:
     """The progress bar with its epoch counter, and train/test loss and score as numbers."""
     epoch = run.snapshot.epoch if run.snapshot else 0
     progress.progress(epoch / run.cfg.train.epochs, text=f"Epoch {epoch} / {run.cfg.train.epochs}")
-    last = run.history.last()
+    last = current_metrics(run)
     name, pct = ("accuracy", True) if run.n_classes else ("R²", False)
     labels = (("Train loss", "train_loss", False), ("Test loss", "test_loss", False),
               (f"Train {name}", "train_score", pct), (f"Test {name}", "test_score", pct))

@@ -12,10 +12,9 @@ import numpy as np
 import streamlit as st
 
 from playground.viz import boundary, charts
-from playground.viz import network_charts
-from playground.engine.inside import input_maps, layer_weights, neuron_maps
 from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
+from playground.app.boards import network_view
 from playground.app.boards.common import Slot, show_curves, show_progress, show_status
 from playground.app.edits import set_edits
 from playground.app.presenter import presenting
@@ -54,6 +53,8 @@ def _switch(name: str) -> bool:
 class Board2D:
     """Placeholders laid out once per script run; draw(run) refills them with the run's state."""
 
+    still = False  # set when this script run draws the board once (not training): the network view is clickable
+
     def __init__(self, data, cfg, plane=None):
         """plane: the data without the points clicked in or out, whose extent the pictures keep (default: data)."""
         self.data, self.cfg = data, cfg
@@ -82,8 +83,10 @@ class Board2D:
         network, middle, curves = st.columns(COLUMNS, gap="small")
         with network:
             self.inside = Slot()
+            self.network_tools = st.container()  # the picked weight's number box
         with middle:
             self.boundary = Slot()
+            self.plane_tools = st.container()  # "Back to the output" while a neuron's map is shown
         with curves:
             self.curves = Slot()
         self.switch = {}
@@ -190,8 +193,14 @@ class Board2D:
         width, height = self.boundary_size
         what = "Predicted value" if self.regression else "Decision boundary"
         title = f"{what}, epoch {epoch}"
-        images = self.images.add(self._plane_image(run), time.monotonic())  # kept across reruns: a run's first frame has them too
         shading = "the predicted value (orange -1, blue +1)" if self.regression else "the predicted class"
+        neuron, weight = network_view.picked(run, data) if self.still and self.switch["inside"] else (None, None)
+        if neuron:  # a clicked neuron's map replaces the output picture (TensorFlow Playground shows it on hover)
+            title, image = network_view.neuron_plane(run, self.grid, len(self.xs), len(self.ys), neuron)
+            shading = "this neuron's output over the plane (blue positive, orange negative, scaled by its peak)"
+            self.plane_tools.button("Back to the output", key="network_back", on_click=network_view.back_to_output,
+                                    help="Show the network's output over the plane again (or click the neuron again).")
+        images = self.images.add(image if neuron else self._plane_image(run), time.monotonic())  # kept across reruns
         option = boundary.boundary_option(self.xs, self.ys, images, self.points, data, highlight=idx, title=title,
                                           size=self.plane_size)
         alt = f"{title}: the plane shaded by {shading}, with the training and test points"
@@ -218,6 +227,8 @@ class Board2D:
                                 "when training stops or the click mode is off.")
         elif self.switch["inside"]:
             self._draw_network(run, loss, epoch)
+            if weight:
+                network_view.weight_box(self.network_tools, run, data, weight)
 
     def _draw_point(self, run: Run, idx: int, predicted: np.ndarray, epoch: int) -> None:
         data = self.data
@@ -233,10 +244,5 @@ class Board2D:
         )
 
     def _draw_network(self, run: Run, loss: str, epoch: int) -> None:
-        layers, output = neuron_maps(run.model, self.inside_grid, loss)
-        option, inside_height = network_charts.network_option(self.inside_grid, layers, output, layer_weights(run.model),
-                                                              under=self.inside_before, width=self.network_width,
-                                                              height=NETWORK_HEIGHT, inputs=input_maps(run.model, self.inside_grid))
-        self.inside_before = network_charts.neuron_images(option)
-        self.inside.echarts_chart(option, height=inside_height, alt=f"Inside the network after epoch {epoch}: one square per "
-                                  "neuron, its output over the input plane (blue positive, orange negative); lines are weights")
+        self.inside_before = network_view.draw(self.inside, run, self.inside_grid, loss, epoch, self.network_width,
+                                               NETWORK_HEIGHT, self.inside_before, self.still)
