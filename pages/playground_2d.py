@@ -28,5 +28,6 @@ if problem:
     st.stop()
 run = ui.current_run(cfg, data)
 plane = ui.dataset(edits.base_of(cfg.data)) if cfg.data.edits else data  # the plane the clicked points lie on
-_, view = run_view.board_for(run, PAGE, lambda: Board2D(data, cfg, plane), charts.REDRAW_SECONDS, buttons=buttons)
+_, view = run_view.board_for(run, PAGE, lambda: Board2D(data, cfg, plane), charts.REDRAW_SECONDS, buttons=buttons,
+                             replay_below=True)
 take_it_with_you(cfg, view, data, PAGE)

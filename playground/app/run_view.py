@@ -106,7 +106,8 @@ def replay_controls(run: Run, page: str) -> tuple[Run, list[int]]:
     return view, ([e for e in epochs if e >= epoch] if play and epoch < epochs[-1] else epochs if play else [])
 
 
-def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SECONDS, buttons=None):
+def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SECONDS, buttons=None,
+              replay_below: bool = False):
     """The end of every training page: Train/Stop/Reset, the replay slider, the board, then either
     the live loop (Train was pressed; it ends in a rerun) or the run drawn once (or replayed).
 
@@ -117,11 +118,13 @@ def board_for(run: Run, page: str, make_board, redraw_seconds: float = REDRAW_SE
         control_buttons(run, page, compact=buttons is not None)
     training = is_training(page)
     stepping = st.session_state.pop(f"step_{page}", False) and not training and not run.done
-    # The replay slider appears when a run finishes: in a place kept in every script run, so the board below
-    # keeps its place on the page, and its charts their instances (a chart moved to a new place is drawn anew)
-    with st.container():
-        view, frames = (run, []) if training or stepping else replay_controls(run, page)
+    # The replay slider appears when a run finishes: in a place kept in every script run, so the board
+    # keeps its place on the page, and its charts their instances (a chart moved to a new place is drawn anew).
+    # Above the board, or below it (replay_below: the 2-D board stays on one screen when a run finishes)
+    replay_place = None if replay_below else st.container()
     board = make_board()
+    with replay_place or st.container():
+        view, frames = (run, []) if training or stepping else replay_controls(run, page)
     if training and getattr(board, "clickable", False):
         train_slice(run, board.draw)  # a frame per script run: its chart takes clicks while it trains
     if training:

@@ -72,7 +72,6 @@ class Board2D:
             saved = st.session_state["boundary_images"] = (key, boundary.BoundaryImages())
         self.images = saved[1]
         self.slow_at = float("-inf")  # when the numbers, curves and network view were last redrawn
-        self.status = Slot()
         progress, *metrics = st.columns([2.2, 1, 1, 1, 1], vertical_alignment="center")
         with progress:
             self.progress = Slot()
@@ -89,6 +88,7 @@ class Board2D:
             self.plane_tools = st.container()  # "Back to the output" while a neuron's map is shown
         with curves:
             self.curves = Slot()
+        self.status = Slot()  # under the pictures: a finished run's line never pushes them off a projector's screen
         self.switch = {}
         for column, name in zip(st.columns(len(SWITCHES), vertical_alignment="center"), SWITCHES):
             with column:
