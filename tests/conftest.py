@@ -133,6 +133,25 @@ def page(browser, server):
     context.close()
 
 
+@pytest.fixture
+def projector(browser, server):
+    """projector(query): a page of its own at 1280 x 720 (a classroom projector), opened at the app's URL + query."""
+    contexts = []
+
+    def open_page(query: str = ""):
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        contexts.append(context)
+        pg = context.new_page()
+        pg.goto(server[0] + query)
+        pg.wait_for_selector(IDLE, timeout=60_000)
+        settle(pg)
+        return pg
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def settle(page) -> None:
     """Let a change reach the server, then wait until the rerun it caused is over."""
     page.wait_for_timeout(300)

@@ -1,7 +1,7 @@
 """Real-browser tests: streamlit run + Debian's Chromium via Playwright. Screenshots go to artifacts/."""
 import re
 
-from conftest import ARTIFACTS, BOUNDARY, IDLE, settle
+from conftest import ARTIFACTS, BOUNDARY, IDLE
 
 CURVES = "[data-testid='stEChartsChart'][aria-label^='Loss curves']"
 NETWORK = "[data-testid='stEChartsChart'][aria-label^='Inside the network']"
@@ -101,14 +101,10 @@ def _inside_viewport(page, selector: str, width: int, height: int) -> bool:
     return bool(box) and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width and box["y"] + box["height"] <= height
 
 
-def test_projector_screen_shows_network_boundary_and_loss_without_scrolling(browser, server):
+def test_projector_screen_shows_network_boundary_and_loss_without_scrolling(projector):
     """At 1280 x 720 with the sidebar open, and in presenter mode: after Train, the three pictures are all on screen."""
     for query, name in (("?epochs=1000", "2d_projector"), ("?present=true&epochs=1000", "2d_presenter")):
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        page = context.new_page()
-        page.goto(server[0] + query)
-        page.wait_for_selector(IDLE, timeout=60_000)
-        settle(page)
+        page = projector(query)
         page.locator(".st-key-train button").first.click()
         page.wait_for_selector(CURVES, timeout=30_000)  # the loss curve comes with the first epoch
         page.wait_for_timeout(1000)
@@ -121,16 +117,11 @@ def test_projector_screen_shows_network_boundary_and_loss_without_scrolling(brow
         assert (sidebar is None or sidebar["x"] + sidebar["width"] <= 0) if presenting else sidebar["width"] > 200
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
         page.locator(".st-key-stop button").first.click()
-        context.close()
 
 
-def test_click_on_the_plane_adds_points_while_it_trains(browser, server):
+def test_click_on_the_plane_adds_points_while_it_trains(projector):
     """Click mode: each click adds a training point where it lands, and the run trains on from where it was."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.goto(server[0] + "?edit=true&epochs=2000&random_state=17")
-    page.wait_for_selector(IDLE, timeout=60_000)
-    settle(page)
+    page = projector("?edit=true&epochs=2000&random_state=17")
     page.locator(".st-key-train button").first.click()
     page.wait_for_function("() => /Epoch ([1-9]\\d+)/.test(document.querySelector('[data-testid=stProgress]')?.innerText)",
                            timeout=30_000)
@@ -148,19 +139,14 @@ def test_click_on_the_plane_adds_points_while_it_trains(browser, server):
     page.screenshot(path=str(ARTIFACTS / "2d_clicked_points.png"))
     page.locator(".st-key-stop button").first.click()
     assert counts == [1, 2, 3]
-    context.close()
 
 
-def test_tf_playground_regression_with_its_switches(browser, server):
+def test_tf_playground_regression_with_its_switches(projector):
     """TensorFlow Playground's multi-Gaussian regression, from a link with its switches: the value is pictured and scored."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.goto(server[0] + "?dataset=tf_multi_gauss&n_samples=600&noise=0&test_fraction=0.5&loss=mse&epochs=30"
-              "&hidden=8,8&discretize=true&show_test=false")
-    page.wait_for_selector(IDLE, timeout=60_000)
-    settle(page)
+    page = projector("?dataset=tf_multi_gauss&n_samples=600&noise=0&test_fraction=0.5&loss=mse&epochs=30"
+                     "&hidden=8,8&discretize=true&show_test=false")
     plane = "[data-testid='stEChartsChart'][aria-label^='Predicted value']"
-    assert page.locator(plane).count() == 1
+    page.locator(plane).first.wait_for(timeout=30_000)  # the link's regression dataset, pictured by value
     assert page.locator(".st-key-discretize input").is_checked() and not page.locator(".st-key-show_test input").is_checked()
     page.locator(".st-key-train button").first.click()
     page.wait_for_selector("text=Finished 30 epochs", timeout=60_000)
@@ -168,7 +154,6 @@ def test_tf_playground_regression_with_its_switches(browser, server):
     metrics = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
     assert "Test R²" in metrics and "Test accuracy" not in metrics
     page.screenshot(path=str(ARTIFACTS / "2d_regression.png"))
-    context.close()
 
 
 def test_server_log_is_clean(page, server):

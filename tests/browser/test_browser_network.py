@@ -53,12 +53,8 @@ def _click(page, where, plane_title: str | None = None) -> float:
     return seconds
 
 
-def test_hover_click_a_neuron_and_set_a_weight(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.goto(server[0] + "?epochs=3&seed=4646")
-    page.wait_for_selector(IDLE, timeout=60_000)
-    settle(page)
+def test_hover_click_a_neuron_and_set_a_weight(projector):
+    page = projector("?epochs=3&seed=4646")
     page.locator(".st-key-train button").first.click()
     page.wait_for_selector("text=Finished 3 epochs", timeout=60_000)
     settle(page)
@@ -101,4 +97,3 @@ def test_hover_click_a_neuron_and_set_a_weight(browser, server):
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(ARTIFACTS / "network_weight_set.png"))
     print(f"click to the plane's new title: {latency:.2f} s (a neuron), {back_latency:.2f} s (clicked again)")
-    context.close()
