@@ -93,3 +93,44 @@ def update_ratios(before: list[torch.Tensor], after: list[torch.Tensor], steps: 
         change = (a - b).float().std() / max(steps, 1)
         ratios.append(float(torch.log10(change / a.float().std().clamp_min(1e-12)).clamp_min(-12)))
     return ratios
+
+
+PROBE_ROWS = 256  # the fixed probe batch: the first training rows
+
+
+def run_health(model: nn.Module, data, loss: str) -> list[LayerHealth]:
+    """layer_health on the run's probe batch (its first PROBE_ROWS training rows), with its loss."""
+    from playground.engine.models import LOSSES
+
+    device = next(model.parameters()).device
+    X = torch.as_tensor(data.X_train[:PROBE_ROWS], device=device)
+    X = data.transform(X) if data.transform else X.float()
+    choice = LOSSES[loss]
+    return layer_health(model, X, torch.as_tensor(data.y_train[:PROBE_ROWS], device=device), choice.make(), choice.target)
+
+
+def weight_matrices(model: nn.Module) -> list[torch.Tensor]:
+    """Copies of the hidden layers' weights (every Linear and Conv2d but the output layer), input side first."""
+    layers = [m for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d))][:-1]
+    return [m.weight.detach().clone() for m in layers]
+
+
+class UpdateLog:
+    """The update-to-weight ratio of each hidden layer over a run, from weight copies taken as it trains."""
+
+    MAX_POINTS = 300
+
+    def __init__(self):
+        self.steps: list[int] = []
+        self.ratios: list[list[float]] = []  # per record: per hidden layer, log10
+        self._last: tuple[list[torch.Tensor], int] | None = None
+
+    def record(self, model: nn.Module, step: int) -> None:
+        weights = weight_matrices(model)
+        if self._last and step > self._last[1]:
+            self.steps.append(step)
+            self.ratios.append(update_ratios(self._last[0], weights, step - self._last[1]))
+            if len(self.steps) > self.MAX_POINTS:  # keep every second point: a long run stays a bounded curve
+                self.steps, self.ratios = self.steps[::2], self.ratios[::2]
+        if not self._last or step != self._last[1]:
+            self._last = (weights, step)

@@ -139,3 +139,25 @@ def dataclasses_replace(obj, **changes):
     import dataclasses
 
     return dataclasses.replace(obj, **changes)
+
+
+def test_training_health_shows_each_layers_measured_state():
+    """The view's numbers are the engine's for the run's network: the share of saturated units of each tanh layer."""
+    import re
+
+    import torch  # noqa: F401 - the page's run lives in this process
+
+    from playground.engine.health import run_health
+
+    at = _app({"dataset": "tf_circle", "n_samples": "400", "noise": "0", "test_fraction": "0.5", "hidden": "6,6",
+               "activation": "tanh", "init": "tf_playground", "epochs": "20", "lr": "0.1", "optimizer": "sgd"}, health=True)
+    at.button(key="train").click().run()
+    assert not at.exception
+    specs = {title: spec for title, spec, _ in echarts_specs(at)}
+    histograms = next(spec for title, spec in specs.items() if title.startswith("layer 1 (Tanh): outputs"))
+    shown = [float(re.search(r"(\d+)% saturated", t["text"]).group(1)) for t in histograms["title"] if "saturated" in t["text"]]
+    run = next(iter(at.session_state["runs"]._items.values()))
+    measured = [100 * layer.saturated for layer in run_health(run.model, run._data, "cross_entropy")]
+    assert len(shown) == 2 and all(abs(s - m) <= 0.5 for s, m in zip(shown, measured))
+    assert any(title.startswith("Update size / weight size") for title in specs)
+    assert at.toggle(key="health").value is True
