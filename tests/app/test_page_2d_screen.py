@@ -145,7 +145,6 @@ def test_training_health_shows_each_layers_measured_state():
     """The view's numbers are the engine's for the run's network: the share of saturated units of each tanh layer."""
     import re
 
-    import torch  # noqa: F401 - the page's run lives in this process
 
     from playground.engine.health import run_health
 
@@ -161,3 +160,23 @@ def test_training_health_shows_each_layers_measured_state():
     assert len(shown) == 2 and all(abs(s - m) <= 0.5 for s, m in zip(shown, measured))
     assert any(title.startswith("Update size / weight size") for title in specs)
     assert at.toggle(key="health").value is True
+
+
+def test_training_health_on_the_tables_and_images_pages():
+    """The same view on the other training pages (the images page's CNN: its conv block is a hidden layer too)."""
+    import re
+
+    pages = Path(__file__).resolve().parents[2] / "pages"
+    for page, key, state in (("tabular.py", "tabular_health", {"tabular_dataset": "iris", "tabular_epochs": 3}),
+                             ("images.py", "images_health", {"images_dataset": "digits", "images_epochs": 1, "images_n_blocks": 1})):
+        at = AppTest.from_file(APP, default_timeout=120)
+        for k, v in state.items():
+            at.session_state[k] = v
+        at.run()
+        at.switch_page(f"pages/{page}").run()
+        at.toggle(key=key).set_value(True).run()
+        at.button(key="train").click().run()
+        assert not at.exception, page
+        titles = [title for title, _, _ in echarts_specs(at)]
+        assert any(re.match(r"layer 1 \((Tanh|ReLU)\): outputs, \d+% (saturated|dead)", t) for t in titles), (page, titles)
+        assert any(t.startswith("Update size / weight size") for t in titles), page

@@ -18,6 +18,7 @@ from playground.engine.models import LOSSES, layer_table
 from playground.engine.run import Run
 from playground.app.session import is_training
 from playground.app.boards.common import Slot, metric_slots, show_curves, show_progress, show_status
+from playground.app.boards.health import HealthView, health_switch
 
 N_SHOWN = 8  # test images with bars
 N_MISTAKES = 8
@@ -66,6 +67,7 @@ class ImagesBoard:
             self.confusion = Slot()
         self.mistakes = Slot()
         self.curves = Slot()
+        self.health = HealthView(health_switch("images_health"))
         self.drawable = dataset_name in DRAWABLE
 
     def layers(self, run: Run) -> None:
@@ -106,6 +108,7 @@ class ImagesBoard:
         )
         loss = LOSSES[run.cfg.train.loss].label
         show_curves(self.curves, run, loss)
+        self.health.draw(run, d, run.cfg.train.loss)
 
     def drawing(self, run: Run) -> None:
         """Draw a digit with the mouse and see the current model's class probabilities at once."""

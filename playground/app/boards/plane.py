@@ -11,12 +11,13 @@ import time
 import numpy as np
 import streamlit as st
 
-from playground.viz import boundary, charts, health_charts
-from playground.engine.health import UpdateLog, run_health
+from playground.viz import boundary, charts
 from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
 from playground.app.boards import network_view
+from playground.app.boards import health
 from playground.app.boards.common import Slot, show_curves, show_progress, show_status
+from playground.app.boards.health import HealthView
 from playground.app.edits import set_edits
 from playground.app.presenter import presenting
 from playground.app.session import is_training
@@ -36,9 +37,7 @@ SWITCHES = {
                   "(white outline). The network never trains on them."),
     "discretize": ("Discretize", False, "Discretize output, as TensorFlow Playground calls it: shade the plane by the predicted class alone (for regression, by the "
                    "sign of the value), without fading where the network is unsure."),
-    "health": ("Training health", False, "Why it learns, or does not: per hidden layer, a histogram of its outputs "
-               "with the share of saturated (tanh, sigmoid) or dead (ReLU) units, a histogram of the gradients reaching "
-               "it, and how big each update is against the weights (log10; near -3 is healthy)."),
+    "health": (health.LABEL, False, health.HELP),
     "edit": ("Click to add", False, "Click to add points: click on the plane to add a training point of the chosen class there (or to "
              "remove the nearest one), also while the network trains: poke it and watch it adapt. The pictures then "
              "redraw a few times a second instead of up to 30."),
@@ -103,12 +102,7 @@ class Board2D:
         self.keyed = False  # whether this script run has drawn the clickable plane (once per run at most)
         if self.clickable:
             self._edit_controls()
-        if self.switch["health"]:
-            histograms, ratios = st.columns([3, 2], gap="medium")
-            with histograms:
-                self.health = Slot()
-            with ratios:
-                self.ratios = Slot()
+        self.health = HealthView(self.switch["health"])
         picker, bars = st.columns([2, 3], gap="medium")
         with picker:
             self.point = st.selectbox(
@@ -230,8 +224,7 @@ class Board2D:
         widths = " → ".join(map(str, (len(run.cfg.model.features), *run.cfg.model.hidden, max(data.n_classes, 1))))
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. The ringed point is #{idx}.")
         show_curves(self.curves, run, LOSSES[loss].label, compact=True, height=CURVES_HEIGHT)
-        if self.switch["health"]:
-            self._draw_health(run, loss)
+        self.health.draw(run, data, loss)
         if self.switch["inside"] and self.clickable and training:
             # a frame per script run, and the network view is the browser's heaviest chart to redraw: at a few frames
             # a second it kept the page busy and faded (measured: 19 animation frames in 5 s with it, 50 without)
@@ -241,24 +234,6 @@ class Board2D:
             self._draw_network(run, loss, epoch)
             if weight:
                 network_view.weight_box(self.network_tools, run, data, weight)
-
-    def _draw_health(self, run: Run, loss: str) -> None:
-        """The training-health view: this frame's probe of every hidden layer, and the update ratios so far."""
-        layers = run_health(run.model, self.data, loss)
-        if not layers:
-            self.health.caption("Training health looks at hidden layers: this network has none.")
-            return
-        logs = st.session_state.setdefault("update_logs", {})
-        log = logs.get(id(run))
-        if log is None:
-            logs.clear()  # one run's log at a time: the board shows one run
-            log = logs[id(run)] = UpdateLog()
-        log.record(run.model, run.snapshot.step if run.snapshot else 0)
-        option, height = health_charts.histograms_option(layers)
-        self.health.echarts_chart(option, height=height, alt="Training health: per hidden layer, histograms of its outputs "
-                                  "and of its gradients, with the share of saturated or dead units")
-        self.ratios.echarts_chart(health_charts.ratios_option(log, [layer.name for layer in layers]), height=max(height, 260),
-                                  alt="Each hidden layer's update size over its weight size (log10) against training steps")
 
     def _draw_point(self, run: Run, idx: int, predicted: np.ndarray, epoch: int) -> None:
         data = self.data

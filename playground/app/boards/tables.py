@@ -14,6 +14,7 @@ from playground.engine.models import LOSSES, n_parameters
 from playground.engine.run import Run
 from playground.app.session import is_training
 from playground.app.text import plain
+from playground.app.boards.health import HealthView, health_switch
 from playground.app.boards.common import Slot, metric_slots, show_curves, show_progress, show_status
 
 MAX_ROWS = 6  # probability bars for at most this many picked test rows
@@ -75,6 +76,7 @@ class TabularBoard:
                 with cols[i % 3]:
                     self.bars.append(Slot())
         self.curves = Slot()
+        self.health = HealthView(health_switch("tabular_health"))
 
     def _row_label(self, i: int) -> str:
         return f"#{i} (true: {self.data.class_names[self.data.y_test[i]]})"
@@ -87,6 +89,7 @@ class TabularBoard:
         loss = LOSSES[run.cfg.train.loss]
         score = "accuracy" if self.classify else "R²"
         show_curves(self.curves, run, loss.label, score)
+        self.health.draw(run, self.data, run.cfg.train.loss)
 
     def _draw_classes(self, run: Run) -> None:
         d, epoch, shown = self.data, _epoch(run), self.shown
