@@ -28,6 +28,7 @@ class Bug:
     eval_mode: bool = True  # model.eval() before measuring on the test set
     loss: str = "cross_entropy"  # "softmax_ce": a Softmax layer in front of CrossEntropyLoss
     lr_factor: float = 1.0  # the learning rate times this
+    init_scale: float = 1.0  # the starting weights (not the biases) times this
 
 
 def train_step(model: nn.Module, optimizer, loss_fn, X: torch.Tensor, y: torch.Tensor, zero_grad: bool = True):
@@ -132,6 +133,11 @@ class Race:
         self.cfg, self.mistake, self.n_epochs = cfg, mistake, cfg.train.epochs
         model = seeded_model(cfg.model, data.input_shape, data.n_classes, seed=cfg.train.seed)
         buggy = copy.deepcopy(model)
+        if mistake.bug.init_scale != 1:  # weights initialised far too large: the same weights, scaled up
+            with torch.no_grad():
+                for layer in buggy:
+                    if isinstance(layer, nn.Linear):
+                        layer.weight.mul_(mistake.bug.init_scale)
         head = LOSSES[mistake.bug.loss].head
         if head:  # double softmax: the same weights with a Softmax layer on top
             buggy = nn.Sequential(*buggy, head())

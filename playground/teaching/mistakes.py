@@ -18,6 +18,10 @@ from playground.engine.models import ACTIVATIONS
 # run is chaotic and on some processors ended only 1.5x above the correct loop; at 100x (lr 10) it
 # ended 13-270x above it (12 seeds on each of moons, circles, XOR, spiral; 1 and 2 threads).
 LR_FACTOR = 100
+# Mistake 5: the buggy loop's starting weights are this many times PyTorch's. At 20x, 58-78% of the first tanh layer's
+# outputs start saturated and its median final test loss was 2-3x the correct loop's (3 seeds on moons, circles, XOR,
+# spiral); at 10x only 39-55%, at 5x 15-26%.
+INIT_SCALE = 20
 N_SAMPLES, NOISE = 300, 0.2
 DATASETS_2D = catalog.names(catalog.PLANE, classify_only=True)  # each lesson reads a boundary of classes
 
@@ -85,6 +89,20 @@ MISTAKES: dict[str, Mistake] = {
         "optimizer = torch.optim.SGD(model.parameters(), lr={big_lr:g})   # <- " + f"{LR_FACTOR}x too large",
         "the red loss jumps up and down (or grows until the run stops) while the green one falls smoothly.",
     ),
+    "huge_init": Mistake(
+        "Weights initialised far too large",
+        f"the starting weights are {INIT_SCALE} times PyTorch's default",
+        "A tanh neuron whose weighted sum is large sits on a flat end of its S-curve, where its slope, and so every "
+        "gradient that flows back through it, is almost 0. "
+        f"With starting weights {INIT_SCALE} times too large most first-layer neurons start there (saturated), so they "
+        "barely learn: Training health shows their outputs piled up at -1 and +1.",
+        Bug(init_scale=INIT_SCALE),
+        "# the layers start from PyTorch's default weights (uniform, about 1/sqrt(inputs) at most)",
+        "with torch.no_grad(): [m.weight.mul_({init_scale}) for m in model if isinstance(m, nn.Linear)]   "
+        f"# <- {INIT_SCALE}x too large",
+        "switch on Training health: the red run's first layer is mostly saturated (outputs at -1 and +1, gradients near "
+        "0), and its loss falls later and ends higher.",
+    ),
 }
 
 SNIPPET = """\
@@ -92,6 +110,7 @@ model = nn.Sequential(
 {layers}
     nn.Linear({width}, {n_classes}),
 )
+# the layers start from PyTorch's default weights (uniform, about 1/sqrt(inputs) at most)
 loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.SGD(model.parameters(), lr={lr:g})
 
@@ -127,7 +146,7 @@ def snippet(mistake: Mistake, cfg: Config, n_classes: int, buggy: bool = False, 
     """The tutorial loop as Python source; buggy=True swaps in the mistake's one line."""
     fields = dict(
         layers="\n".join(_hidden_lines(cfg.model, n_features)), width=cfg.model.hidden[-1] if cfg.model.hidden else n_features,
-        n_classes=n_classes, lr=cfg.train.lr, big_lr=cfg.train.lr * LR_FACTOR,
+        n_classes=n_classes, lr=cfg.train.lr, big_lr=cfg.train.lr * LR_FACTOR, init_scale=INIT_SCALE,
     )
     code = SNIPPET.format(**fields)
     if buggy:

@@ -25,11 +25,14 @@ def _bars(histogram, color: str, grid: int) -> dict:
                 data=[[c, int(n)] for c, n in zip(centres, counts)], large=True)
 
 
-def histograms_option(layers) -> tuple[dict, int]:
+def histograms_option(layers, title: str = "") -> tuple[dict, int]:
     """(option, height): per hidden layer a row: its outputs' histogram (left) and its gradients' (right)."""
     grids, x_axes, y_axes, series, titles = [], [], [], [], []
+    head = 26 if title else 0  # a title above the rows (the mistake lab: which loop)
+    if title:
+        titles.append(dict(text=title, left="2%", top=0, textStyle=dict(fontSize=SMALL_TITLE_SIZE)))
     for i, layer in enumerate(layers):
-        top = TOP + i * ROW
+        top = head + TOP + i * ROW
         state = _state(layer)
         flag = RED if (layer.saturated or 0) > 0.5 or (layer.dead or 0) > 0.5 else None
         titles.append(dict(text=f"{layer.name}: outputs" + (f", {state}" if state else ""), top=top - 22, left="2%",
@@ -43,7 +46,7 @@ def histograms_option(layers) -> tuple[dict, int]:
                                axisLabel=dict(fontSize=10, hideOverlap=True)))
             y_axes.append(dict(type="value", gridIndex=index, show=False))
             series.append(_bars(histogram, color, index))
-    height = TOP + len(layers) * ROW
+    height = head + TOP + len(layers) * ROW
     return dict(BASE, title=titles, grid=grids, xAxis=x_axes, yAxis=y_axes, series=series, tooltip=dict(show=False)), height
 
 

@@ -166,7 +166,6 @@ def test_training_health_on_the_tables_and_images_pages():
     """The same view on the other training pages (the images page's CNN: its conv block is a hidden layer too)."""
     import re
 
-    pages = Path(__file__).resolve().parents[2] / "pages"
     for page, key, state in (("tabular.py", "tabular_health", {"tabular_dataset": "iris", "tabular_epochs": 3}),
                              ("images.py", "images_health", {"images_dataset": "digits", "images_epochs": 1, "images_n_blocks": 1})):
         at = AppTest.from_file(APP, default_timeout=120)

@@ -54,7 +54,7 @@ def test_page_renders_explanation_code_curves_and_both_boundaries():
 def test_every_widget_has_a_help_tooltip():
     at = _app()
     widgets = [*at.selectbox, *at.slider, *at.select_slider, *at.number_input, *at.button]
-    assert len(widgets) == 7
+    assert len(widgets) == 7  # toggles (Training health) are checked in the health tests
     assert not [w.label for w in widgets if not w.help]
 
 
@@ -127,3 +127,21 @@ def test_settings_errors_are_shown_as_a_message(monkeypatch):
     at = _app()
     assert not at.exception
     assert "Learning rate must be between" in at.error[0].value and not at.get("echarts_chart")
+
+
+def test_huge_weights_race_with_training_health_shows_the_saturated_first_layer():
+    """The lesson's numbers on the page: the mistake's first tanh layer mostly saturated, the correct loop's hardly."""
+    import re
+
+    at = _app(mistakes_epochs=2)
+    at.selectbox(key="mistakes_mistake").set_value(MISTAKES["huge_init"].label).run()
+    at.toggle(key="mistakes_health").set_value(True).run()
+    at.button(key="mistakes_run").click().run()
+    assert not at.exception
+    shares = {}
+    for title, spec, _ in echarts_specs(at):
+        for who in ("correct loop", "with the mistake"):
+            if title.startswith(who + " / layer 1"):
+                shares[who] = int(re.search(r"layer 1 \(Tanh\): outputs, (\d+)% saturated", title).group(1))
+    assert shares["with the mistake"] > 50 and shares["correct loop"] < 20, shares
+    assert at.info[0].value == MISTAKES["huge_init"].explanation

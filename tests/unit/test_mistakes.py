@@ -28,8 +28,8 @@ def _finished(name, epochs, **kw) -> Race:
     return race
 
 
-def test_four_mistakes_each_explained_in_exactly_two_sentences():
-    assert list(MISTAKES) == ["no_zero_grad", "no_eval", "double_softmax", "large_lr"]
+def test_five_mistakes_each_explained_in_exactly_two_sentences():
+    assert list(MISTAKES) == ["no_zero_grad", "no_eval", "double_softmax", "large_lr", "huge_init"]
     for mistake in MISTAKES.values():
         sentences = re.split(r"(?<=[.!?])\s+", mistake.explanation.strip())
         assert len(sentences) == 2 and sentences[-1].endswith("."), mistake.label
@@ -52,7 +52,8 @@ def test_both_runs_start_from_identical_weights(name):
     race = _race(name, 1)
     correct, buggy = race.correct.model.state_dict(), race.buggy.model.state_dict()
     assert correct and set(correct) <= set(buggy)
-    assert all(torch.equal(correct[k], buggy[k]) for k in correct)
+    scale = MISTAKES[name].bug.init_scale  # the huge-weights mistake: the same weights, scaled
+    assert all(torch.equal(correct[k] * (scale if k.endswith("weight") else 1), buggy[k]) for k in correct)
     assert race.correct.model is not race.buggy.model
     assert race.buggy.lr == race.correct.lr * MISTAKES[name].bug.lr_factor
 
@@ -171,3 +172,22 @@ def test_stopped_race_resumes_exactly():
 def test_bad_settings_are_refused_with_a_message(kw, message):
     with pytest.raises(ValueError, match=message):
         settings(MISTAKES["no_zero_grad"], **kw)
+
+
+def test_huge_initial_weights_saturate_the_first_layer_and_learn_worse():
+    """Over 3 seeds on each dataset: most of the red run's first tanh layer starts saturated (Training health's
+    measure), the green one's hardly; the red median final test loss is the higher one."""
+    from playground.data.tables import load_dataset
+    from playground.engine.health import run_health
+
+    for dataset in ("moons", "circles"):
+        correct, buggy = [], []
+        for seed in SEEDS[:3]:
+            race = _race("huge_init", 1, dataset=dataset, seed=seed)
+            data = load_dataset(race.cfg.data)
+            start = [run_health(lane.model, data, "cross_entropy")[0].saturated for lane in race.lanes]
+            assert start[0] < 0.2 and start[1] > 0.5, (dataset, seed, start)
+            race = _finished("huge_init", 50, dataset=dataset, seed=seed)
+            correct.append(race.correct.history.test_loss[-1])
+            buggy.append(race.buggy.history.test_loss[-1])
+        assert sorted(buggy)[1] > sorted(correct)[1], dataset

@@ -13,7 +13,8 @@ LABEL = "Training health"
 HELP = ("Why it learns, or does not: per hidden layer, a histogram of its outputs with the share of saturated (tanh, "
         "sigmoid) or dead (ReLU) units, a histogram of the gradients reaching it, and how big each update is against "
         "the weights (log10; near -3 is healthy). One extra forward and backward pass on 256 training rows a redraw.")
-LOGS = "update_logs"  # session state: {id(run): UpdateLog}, the shown run's only
+LOGS = "update_logs"  # session state: {id(run or lane): UpdateLog}, the shown ones' only
+MAX_LOGS = 2  # a board shows one run, or the mistake lab's two lanes
 
 
 def health_switch(key: str) -> bool:
@@ -33,20 +34,26 @@ class HealthView:
                 self.ratios = Slot()
 
     def draw(self, run: Run, data, loss: str) -> None:
+        """A run's health (its model, its steps so far)."""
+        self.draw_model(run.model, data, loss, run.snapshot.step if run.snapshot else 0, run)
+
+    def draw_model(self, model, data, loss: str, step: int, owner, title: str = "") -> None:
+        """Any model's health (a mistake-lab lane's); `owner` is what its update log belongs to."""
         if not self.on:
             return  # closed: costs nothing
-        layers = run_health(run.model, data, loss)
+        layers = run_health(model, data, loss)
         if not layers:
             self.histograms.caption("Training health looks at hidden layers: this network has none.")
             return
         logs = st.session_state.setdefault(LOGS, {})
-        if id(run) not in logs:
-            logs.clear()  # one run's log at a time: a board shows one run
-            logs[id(run)] = UpdateLog()
-        log = logs[id(run)]
-        log.record(run.model, run.snapshot.step if run.snapshot else 0)
-        option, height = health_charts.histograms_option(layers)
-        self.histograms.echarts_chart(option, height=height, alt="Training health: per hidden layer, histograms of its "
-                                      "outputs and of its gradients, with the share of saturated or dead units")
+        if id(owner) not in logs:
+            logs.pop(next(iter(logs)), None) if len(logs) >= MAX_LOGS else None  # the oldest goes
+            logs[id(owner)] = UpdateLog()
+        log = logs[id(owner)]
+        log.record(model, step)
+        option, height = health_charts.histograms_option(layers, title)
+        self.histograms.echarts_chart(option, height=height, alt=f"Training health{' of the ' + title if title else ''}: per "
+                                      "hidden layer, histograms of its outputs and of its gradients, with the share of "
+                                      "saturated or dead units")
         self.ratios.echarts_chart(health_charts.ratios_option(log, [layer.name for layer in layers]), height=max(height, 260),
                                   alt="Each hidden layer's update size over its weight size (log10) against training steps")

@@ -1,6 +1,8 @@
 """Streamlit glue for the mistake lab: the settings row, Run/Stop, the race board and its live loop."""
 from __future__ import annotations
 
+import math
+
 import time
 from typing import NoReturn
 
@@ -13,8 +15,9 @@ from playground import config as C
 from playground.viz import boundary, charts, palette
 from playground.app import live, session as ui
 from playground.data.catalog import DATASETS
-from playground.engine.mistakes import Race
+from playground.engine.mistakes import BATCH_SIZE, Race
 from playground.teaching.mistakes import DATASETS_2D, LR_FACTOR, MISTAKES, settings, snippet
+from playground.app.boards.health import HealthView, health_switch
 from playground.app.boards.common import Slot, metric_slots
 from playground.app.session import widget_key
 from playground.app.widgets import Widgets
@@ -158,6 +161,8 @@ class Board:
                 self.boundaries.append(Slot())
                 self.notes.append(st.empty())
         self.metrics = metric_slots()
+        on = health_switch(f"{PAGE}_health")
+        self.health = [HealthView(on), HealthView(on)]  # the correct loop's, then the mistake's
 
     def draw(self, race: Race) -> None:
         """Redraw status, curves, both boundaries and the numbers (a few times a second while racing)."""
@@ -182,6 +187,9 @@ class Board:
             else:
                 self.notes[i].empty()
         self._metrics(race)
+        for view, lane, title in zip(self.health, race.lanes, ("correct loop", "with the mistake")):
+            steps = race.epoch * math.ceil(len(self.data.y_train) / BATCH_SIZE)  # the optimizer steps so far
+            view.draw_model(lane.model, self.data, lane.bug.loss, steps, lane, title)
 
     def _status(self, race: Race) -> None:
         if not race.started:
