@@ -45,3 +45,21 @@ def input_maps(model: nn.Sequential, grid: np.ndarray) -> tuple[np.ndarray, list
     with torch.no_grad():
         values = first(torch.as_tensor(grid, dtype=torch.float32))
     return values.numpy().T, [FEATURES[name].label for name in first.names]
+
+
+def feature_maps(model: nn.Sequential, image: torch.Tensor) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """What a CNN sees in one image (C, H, W, already normalised): each conv block's output channels, and the first
+    conv layer's filters. ([per block: (channels, H, W) after its activation], (out, in, k, k) filters or None)."""
+    convs = [i for i, m in enumerate(model) if isinstance(m, nn.Conv2d)]
+    # each block's activation: the first activation module after its Conv2d (and its BatchNorm2d, if any)
+    acts = [next(model[j] for j in range(i + 1, len(model)) if isinstance(model[j], _ACTIVATION_TYPES)) for i in convs]
+    captured: list[torch.Tensor] = []
+    hooks = [m.register_forward_hook(lambda _m, _in, out: captured.append(out.detach())) for m in acts]
+    try:
+        with evaluating(model):
+            model(image.unsqueeze(0).to(next(model.parameters()).device))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    filters = model[convs[0]].weight.detach().cpu().numpy() if convs else None
+    return [c[0].cpu().numpy() for c in captured], filters

@@ -127,3 +127,29 @@ def mistakes_option(images: np.ndarray, y_true, y_pred, confidence, class_names)
                 fontSize=12, lineHeight=16, fill="#262730")))
     title = "Most confident mistakes on the test set" if len(images) else "No mistakes on the test set"
     return dict(BASE, title=dict(text=title, textStyle=dict(fontSize=SMALL_TITLE_SIZE)), graphic=graphic)
+
+
+MAP_PX, MAP_GAP, MAX_MAPS = 44, 6, 16  # px per feature map's square, between two, and maps shown per block at most
+MAP_ROW = 30 + MAP_PX  # px per row: its title, then its squares
+
+
+def feature_maps_option(maps: list[np.ndarray], filters: np.ndarray | None, title: str) -> tuple[dict, int]:
+    """(option, height): the first conv layer's filters (their first input channel), then each block's output
+    channels, a row each, every square scaled by its own peak (blue positive, orange negative, white 0)."""
+    from playground.viz.network_charts import neuron_png  # the same colours as the network view's squares
+
+    rows = ([(f"Filters of conv block 1 ({min(len(filters), MAX_MAPS)} of {len(filters)}; first input channel)",
+              [f[0] for f in filters])] if filters is not None else [])
+    rows += [(f"Conv block {i + 1}: what its {len(m)} channels see ({min(len(m), MAX_MAPS)} shown)", list(m))
+             for i, m in enumerate(maps)]
+    graphic = []
+    for r, (text, squares) in enumerate(rows):
+        top = TITLE_TOP + r * MAP_ROW
+        graphic.append(dict(type="text", silent=True, style=dict(text=text, x=0, y=top - 18, fontSize=SMALL_TITLE_SIZE - 3,
+                                                                  fill="#31333f")))
+        for c, square in enumerate(squares[:MAX_MAPS]):
+            graphic.append(dict(type="image", silent=True, x=c * (MAP_PX + MAP_GAP), y=top,
+                                style=dict(image=neuron_png(np.asarray(square, dtype=np.float32).ravel()), width=MAP_PX,
+                                           height=MAP_PX)))
+    height = TITLE_TOP + len(rows) * MAP_ROW
+    return dict(BASE, title=dict(text=title, textStyle=dict(fontSize=SMALL_TITLE_SIZE)), graphic=graphic), height

@@ -135,3 +135,18 @@ def test_download_sets_are_not_available_in_an_empty_cache(name, no_network):
     at = _app(dataset=name)
     assert not at.exception
     assert "not on this machine yet" in at.info[0].value and f"download_{name}" in [b.key for b in at.button]
+
+
+def test_cnn_feature_maps_of_a_chosen_test_image():
+    """A CNN's board shows what each conv block sees in the chosen image: the filters row, then a row per block."""
+    at = _app(dataset="digits", n_blocks=2, conv_ch_0=6, conv_k_0=3, conv_pool_0=2, conv_drop_0=0.0, conv_ch_1=4,
+              conv_k_1=3, conv_pool_1=1, conv_drop_1=0.0, n_layers=1, width_0=16, optimizer="adam", lr=0.01, epochs=1,
+              loss="cross_entropy")
+    at.button(key="train").click().run()
+    assert not at.exception
+    at.selectbox(key="cnn_image_digits").set_value(4).run()
+    specs = {title: spec for title, spec, _ in echarts_specs(at)}
+    title = next(t for t in specs if t.startswith("What the CNN sees in test image #4"))
+    texts = [g["style"]["text"] for g in specs[title]["graphic"] if g["type"] == "text"]
+    assert texts[0].startswith("Filters of conv block 1") and len(texts) == 3  # filters, block 1, block 2
+    assert any(t.startswith("Test image #4") for t in specs)  # its probability bars beside

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
+import torch
 from sklearn.metrics import confusion_matrix
 
 from playground.server import device
@@ -14,12 +15,14 @@ from playground.data.catalog import IMAGE_DATASETS
 from playground.data.tables import load_dataset
 from playground.data.types import Dataset
 from playground.data.drawing import to_digit_image
+from playground.engine.inside import feature_maps
 from playground.engine.models import LOSSES, layer_table
 from playground.engine.run import Run
 from playground.app.session import is_training
 from playground.app.boards.common import Slot, metric_slots, show_curves, show_progress, show_status
 from playground.app.boards.health import HealthView, health_switch
 
+MAX_LOOKED_AT = 50  # test images offered to look into
 N_SHOWN = 8  # test images with bars
 N_MISTAKES = 8
 DRAWABLE = {"digits", "mnist_5k", "mnist"}
@@ -67,6 +70,15 @@ class ImagesBoard:
             self.confusion = Slot()
         self.mistakes = Slot()
         self.curves = Slot()
+        self.cnn = bool(cfg.model.conv)
+        if self.cnn:  # what each conv block sees in one test image (CNN Explainer's view)
+            pick, bars = st.columns([1, 2], vertical_alignment="bottom")
+            self.seen = pick.selectbox("Image to look into", list(range(min(MAX_LOOKED_AT, len(data.y_test)))),
+                                       key=f"cnn_image_{dataset_name}", format_func=lambda i: f"Test image #{i}",
+                                       help="Which test image's feature maps to show: each conv block's channels, live.")
+            with bars:
+                self.sees_bars = Slot()
+            self.sees = Slot()
         self.health = HealthView(health_switch("images_health"))
         self.drawable = dataset_name in DRAWABLE
 
@@ -109,6 +121,20 @@ class ImagesBoard:
         loss = LOSSES[run.cfg.train.loss].label
         show_curves(self.curves, run, loss)
         self.health.draw(run, d, run.cfg.train.loss)
+        if self.cnn:
+            self._draw_feature_maps(run, proba, epoch)
+
+    def _draw_feature_maps(self, run: Run, proba, epoch: int) -> None:
+        d, i = self.data, self.seen
+        image = torch.as_tensor(d.X_test[i : i + 1])
+        image = (d.transform(image) if d.transform else image.float())[0]
+        maps, filters = feature_maps(run.model, image)
+        title = f"What the CNN sees in test image #{i} (true: {d.class_names[d.y_test[i]]}), epoch {epoch}"
+        option, height = image_charts.feature_maps_option(maps, filters, title)
+        self.sees.echarts_chart(option, height=height, alt=f"{title}: each conv block's channels as small pictures")
+        self.sees_bars.echarts_chart(charts.bars_option(proba[i], d.class_names, int(d.y_test[i]), title=f"Test image #{i}"),
+                                     height=charts.bars_height(len(d.class_names)),
+                                     alt=f"Test image #{i}: class probabilities after epoch {epoch}")
 
     def drawing(self, run: Run) -> None:
         """Draw a digit with the mouse and see the current model's class probabilities at once."""
