@@ -1,0 +1,54 @@
+"""The loss landscape: filter-normalised directions, the slice through the final weights, paths projected onto it."""
+import numpy as np
+import torch
+from torch import nn
+
+from playground.config import Config, DataConfig, ModelConfig, TrainConfig
+from playground.data.tables import load_dataset
+from playground.engine.landscape import directions, project, surface
+from playground.engine.run import Run
+
+
+def _trained():
+    cfg = Config(DataConfig("moons", 200, 0.1), ModelConfig((8,), "tanh"), TrainConfig("sgd", 0.3, 16, 15))
+    data = load_dataset(cfg.data)
+    run = Run(cfg, data)
+    for _ in run.snapshots():
+        pass
+    return run, data
+
+
+def test_directions_are_filter_normalised_and_fixed_by_their_seed():
+    run, _ = _trained()
+    d1, d2 = directions(run.model, seed=3)
+    again, _ = directions(run.model, seed=3)
+    assert all(torch.equal(a, b) for a, b in zip(d1, again))
+    for p, d in zip(run.model.parameters(), d1):
+        if p.dim() > 1:  # each filter (row) as long as the weight's own
+            torch.testing.assert_close(d.reshape(len(d), -1).norm(dim=1), p.detach().reshape(len(p), -1).norm(dim=1))
+        else:
+            assert not d.any()
+    assert not all(torch.equal(a, b) for a, b in zip(d1, d2))
+
+
+def test_the_slice_passes_through_the_final_training_loss_and_leaves_the_weights():
+    run, data = _trained()
+    X, y = torch.as_tensor(data.X_train), torch.as_tensor(data.y_train)
+    before = [p.detach().clone() for p in run.model.parameters()]
+    alphas, losses = surface(run.model, nn.CrossEntropyLoss(), X, y, directions(run.model, 0), span=1.0, n=11)
+    assert losses.shape == (11, 11) and alphas[5] == 0
+    with torch.no_grad():
+        run.model.eval()
+        at_origin = float(nn.CrossEntropyLoss()(run.model(X), y))
+    assert np.isclose(losses[5, 5], at_origin, rtol=1e-6)  # the landscape's value at the origin is the final loss
+    assert losses[5, 5] <= np.percentile(losses, 25)  # trained weights sit low in their neighbourhood
+    assert all(torch.equal(a, b) for a, b in zip(before, run.model.parameters()))
+
+
+def test_a_path_projects_onto_the_directions():
+    run, _ = _trained()
+    dirs = directions(run.model, 1)
+    origin = [p.detach().clone() for p in run.model.parameters()]
+    moved = [o + 0.5 * u - 0.25 * v for o, u, v in zip(origin, *dirs)]
+    coords = project([origin, moved], origin, dirs)
+    np.testing.assert_allclose(coords, [[0, 0], [0.5, -0.25]], atol=1e-6)
