@@ -3,8 +3,9 @@
 The spiral with two hidden layers of 8 tanh neurons, SGD lr 0.03, batch 10, 250 training points.
 "With display" does in-process what the page does each frame: predict the boundary grid and the
 test points, encode the boundary image and build the ECharts option, serialised to JSON (what
-st.echarts_chart sends), at most every charts.REDRAW_SECONDS; the bars and curves every
-charts.SLOW_SECONDS. The server's share only: the browser's work is measured by
+st.echarts_chart sends), at most every charts.REDRAW_SECONDS; every
+charts.SLOW_SECONDS the network view (on by default), bars and loss curve (class Page, which
+benchmarks/tf_playground.py uses too). The server's share only: the browser's work is measured by
 browser_latency.py. Run: .venv/bin/python benchmarks/live_2d.py
 """
 import sys
@@ -18,10 +19,11 @@ import json  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from playground.viz import boundary, charts, health_charts  # noqa: E402
+from playground.viz import boundary, charts, health_charts, network_charts  # noqa: E402
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from playground.data.tables import load_dataset  # noqa: E402
 from playground.engine.health import UpdateLog, run_health  # noqa: E402
+from playground.engine.inside import layer_weights, neuron_maps  # noqa: E402
 from playground.engine.run import Run  # noqa: E402
 
 REDRAW_SECONDS = charts.REDRAW_SECONDS  # the 2-D page's live redraw interval
@@ -32,37 +34,54 @@ CFG = Config(
 )
 
 
-def draw(run, data, xs, ys, grid, points, images, slow: bool, health: UpdateLog | None = None) -> None:
-    proba_test = run.proba(data.X_test)
-    idx = int(proba_test.max(1).argmin())
-    layers = images.add(boundary.boundary_png(run.proba(grid), len(xs), len(ys)), time.perf_counter())
-    options = [boundary.boundary_option(xs, ys, layers, points, data, highlight=idx)]
-    if slow:
-        options += [charts.bars_option(proba_test[idx], data.class_names, int(data.y_test[idx])),
-                    charts.curves_option(run.history, CFG.train.epochs)]
-    if slow and health is not None:  # the training-health view, as the 2-D board draws it when its switch is on
-        layers = run_health(run.model, data, CFG.train.loss)
-        health.record(run.model, run.snapshot.step)
-        options += [health_charts.histograms_option(layers)[0], health_charts.ratios_option(health, [x.name for x in layers])]
-    for option in options:
-        json.dumps(option)
+class Page:
+    """What the 2-D page computes for its frames, in-process: the boundary every REDRAW_SECONDS; the network view
+    (on by default), bars and loss curve every charts.SLOW_SECONDS; the training-health view too when `health`."""
+
+    def __init__(self, data, health: bool = False):
+        self.data = data
+        every = np.vstack([data.X_train, data.X_test])
+        self.xs, self.ys, self.grid = boundary.boundary_grid(every, boundary.LIVE_RESOLUTION)
+        self.small_grid = boundary.boundary_grid(every, resolution=24)[2]
+        self.points, self.images = boundary.point_series(data), boundary.BoundaryImages()
+        self.log = UpdateLog() if health else None
+        self.drawn = self.slow = float("-inf")
+        self.frames = 0
+
+    def frame(self, run, last: bool = False) -> None:
+        now = time.perf_counter()
+        if not last and now - self.drawn < REDRAW_SECONDS:
+            return
+        self.drawn, self.frames = now, self.frames + 1
+        d, loss = self.data, run.cfg.train.loss
+        proba = run.proba(d.X_test)
+        idx = int(proba.max(1).argmin())
+        layers = self.images.add(boundary.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys)), now)
+        options = [boundary.boundary_option(self.xs, self.ys, layers, self.points, d, highlight=idx)]
+        if last or now - self.slow >= charts.SLOW_SECONDS:
+            self.slow = now
+            maps, out = neuron_maps(run.model, self.small_grid, loss)
+            options += [network_charts.network_option(self.small_grid, maps, out, layer_weights(run.model), width=305)[0],
+                        charts.bars_option(proba[idx], d.class_names, int(d.y_test[idx])),
+                        charts.curves_option(run.history, run.cfg.train.epochs, with_score=False)]
+            if self.log is not None:
+                health = run_health(run.model, d, loss)
+                self.log.record(run.model, run.snapshot.step if run.snapshot else 0)
+                options += [health_charts.histograms_option(health)[0],
+                            health_charts.ratios_option(self.log, [x.name for x in health])]
+        for option in options:
+            json.dumps(option)  # what st.echarts_chart sends
 
 
 def epochs_per_second(display: bool, health: bool = False) -> tuple[float, int]:
     data = load_dataset(CFG.data)
-    xs, ys, grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), boundary.LIVE_RESOLUTION)
-    points, images = boundary.point_series(data), boundary.BoundaryImages()
-    run, frames, last, last_slow = Run(CFG, data), 0, 0.0, 0.0
-    log = UpdateLog() if health else None
+    run, page = Run(CFG, data), Page(data, health)
     start = time.perf_counter()
     for snap in run.snapshots():
-        if display and (snap.done or time.perf_counter() - last >= REDRAW_SECONDS):
-            slow = snap.done or time.perf_counter() - last_slow >= charts.SLOW_SECONDS
-            draw(run, data, xs, ys, grid, points, images, slow, UpdateLog() if health and log is None else log)
-            frames, last = frames + 1, time.perf_counter()
-            last_slow = last if slow else last_slow
+        if display:
+            page.frame(run, last=snap.done)
     elapsed = time.perf_counter() - start
-    return CFG.train.epochs / elapsed, frames
+    return CFG.train.epochs / elapsed, page.frames
 
 
 def main() -> None:

@@ -26,14 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig  # noqa: E402
 from playground.data.tables import load_dataset  # noqa: E402
-from playground.engine.inside import layer_weights, neuron_maps  # noqa: E402
 from playground.engine.run import Run  # noqa: E402
-from playground.viz import boundary, charts, network_charts  # noqa: E402
+from live_2d import Page  # noqa: E402  (the 2-D page's frames, built in-process)
 
 REFERENCE = Path(__file__).with_name("tf_playground_reference.json")
 DATASETS = {"circle": "tf_circle", "xor": "tf_xor", "gauss": "tf_gauss", "spiral": "tf_spiral"}
@@ -43,34 +41,6 @@ TF_QUIET_EPOCHS_PER_SECOND = 60  # one epoch per animation frame (measured 59.3-
 def config(dataset: str, seed: int, init: str, epochs: int) -> Config:
     return Config(DataConfig(dataset, 500, 0.0, 0.5, 2, random_state=seed), ModelConfig((4, 2), "tanh", init=init),
                   TrainConfig("sgd", 0.03, 10, epochs, seed=seed))
-
-
-class Page:
-    """What the 2-D page computes for its frames, in-process: the boundary every 1/30 s, the rest every 1/4 s."""
-
-    def __init__(self, data):
-        self.data = data
-        self.xs, self.ys, self.grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), boundary.LIVE_RESOLUTION)
-        self.small_grid = boundary.boundary_grid(np.vstack([data.X_train, data.X_test]), resolution=24)[2]
-        self.points, self.images = boundary.point_series(data), boundary.BoundaryImages()
-        self.drawn = self.slow = float("-inf")
-
-    def frame(self, run: Run) -> None:
-        now = time.perf_counter()
-        if now - self.drawn < charts.REDRAW_SECONDS:
-            return
-        self.drawn = now
-        proba = run.proba(self.data.X_test)
-        layers = self.images.add(boundary.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys)), now)
-        options = [boundary.boundary_option(self.xs, self.ys, layers, self.points, self.data, highlight=0)]
-        if now - self.slow >= charts.SLOW_SECONDS:
-            self.slow = now
-            maps, out = neuron_maps(run.model, self.small_grid)
-            options += [network_charts.network_option(self.small_grid, maps, out, layer_weights(run.model), width=305)[0],
-                        charts.bars_option(proba[0], self.data.class_names, int(self.data.y_test[0])),
-                        charts.curves_option(run.history, run.cfg.train.epochs, with_score=False)]
-        for option in options:
-            json.dumps(option)  # what st.echarts_chart sends
 
 
 def ours(dataset: str, seed: int, init: str, epochs: int, target: float, display: bool) -> tuple[int | None, float | None]:

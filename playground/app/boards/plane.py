@@ -98,9 +98,9 @@ class Board2D:
                 self.switch[name] = _switch(name)
         self.points = boundary.point_series(data, show_test=self.switch["show_test"])
         self.clickable = self.switch["edit"]  # the plane takes clicks: one frame per script run (run_view.board_for)
-        self.click_series, self.cells = boundary.click_layer(self.xs, self.ys, plane_size)
         self.keyed = False  # whether this script run has drawn the clickable plane (once per run at most)
         if self.clickable:
+            self.click_series, self.cells = boundary.click_layer(self.xs, self.ys, plane_size)
             self._edit_controls()
         self.health = HealthView(self.switch["health"])
         picker, bars = st.columns([2, 3], gap="medium")
