@@ -20,7 +20,7 @@ def _state(layer) -> str:
 
 def _bars(histogram, color: str, grid: int) -> dict:
     counts, edges = histogram
-    centres = [round(float(a + b) / 2, 4) for a, b in zip(edges, edges[1:])]
+    centres = [float(f"{(a + b) / 2:.4g}") for a, b in zip(edges, edges[1:])]  # significant digits: gradients are tiny
     return dict(type="bar", xAxisIndex=grid, yAxisIndex=grid, barCategoryGap="0%", itemStyle=dict(color=color),
                 data=[[c, int(n)] for c, n in zip(centres, counts)], large=True)
 

@@ -43,3 +43,16 @@ def test_ratios_draw_one_line_per_layer_with_the_healthy_guide():
     assert [x for x, _ in option["series"][0]["data"]] == [2, 3, 4, 5]  # a ratio from the second record on
     assert option["series"][0]["markLine"]["data"] == [{"yAxis": -3.0}]
     assert all(-6 < y < 0 for _, y in option["series"][1]["data"])
+
+
+def test_tiny_gradients_keep_their_own_scale():
+    """Gradients of 1e-8 are drawn on an axis of 1e-8, not rounded to 0 (which squashed them into one bar at 0)."""
+    import numpy as np
+
+    from playground.engine.health import LayerHealth
+
+    grads = np.histogram(np.random.default_rng(0).normal(scale=1e-8, size=500), bins=30)
+    acts = np.histogram(np.linspace(-1, 1, 500), bins=30)
+    option, _ = health_charts.histograms_option([LayerHealth("layer 1 (Tanh)", acts, 0.1, None, grads, 1e-8, 0.5)])
+    centres = [x for x, _ in option["series"][1]["data"]]
+    assert len(set(centres)) == 30 and max(map(abs, centres)) < 1e-7
