@@ -29,6 +29,7 @@ class Bug:
     loss: str = "cross_entropy"  # "softmax_ce": a Softmax layer in front of CrossEntropyLoss
     lr_factor: float = 1.0  # the learning rate times this
     init_scale: float = 1.0  # the starting weights (not the biases) times this
+    batchnorm: bool = True  # False: the network's BatchNorm layers left out (the Linear layers keep their weights)
 
 
 def train_step(model: nn.Module, optimizer, loss_fn, X: torch.Tensor, y: torch.Tensor, zero_grad: bool = True):
@@ -138,6 +139,8 @@ class Race:
                 for layer in buggy:
                     if isinstance(layer, nn.Linear):
                         layer.weight.mul_(mistake.bug.init_scale)
+        if not mistake.bug.batchnorm:  # no BatchNorm: the same Linear layers and activations, the BatchNorm layers left out
+            buggy = nn.Sequential(*(layer for layer in buggy if not isinstance(layer, nn.BatchNorm1d)))
         head = LOSSES[mistake.bug.loss].head
         if head:  # double softmax: the same weights with a Softmax layer on top
             buggy = nn.Sequential(*buggy, head())

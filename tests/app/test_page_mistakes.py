@@ -145,3 +145,25 @@ def test_huge_weights_race_with_training_health_shows_the_saturated_first_layer(
                 shares[who] = int(re.search(r"layer 1 \(Tanh\): outputs, (\d+)% saturated", title).group(1))
     assert shares["with the mistake"] > 50 and shares["correct loop"] < 20, shares
     assert at.info[0].value == MISTAKES["huge_init"].explanation
+
+
+def test_deep_sigmoid_race_without_batchnorm_shows_the_fading_gradient():
+    """The lesson's numbers on the page: in the mistake's run the first layer's weight-gradient norm is far below the
+    last layer's, and far below the correct loop's first layer."""
+    import re
+
+    at = _app(mistakes_epochs=2)
+    at.selectbox(key="mistakes_mistake").set_value(MISTAKES["no_batchnorm"].label).run()
+    at.toggle(key="mistakes_health").set_value(True).run()
+    at.button(key="mistakes_run").click().run()
+    assert not at.exception
+    norms = {}
+    for title, spec, _ in echarts_specs(at):
+        for who in ("correct loop", "with the mistake"):
+            if title.startswith(who + " / layer 1 (Sigmoid)"):
+                found = [float(n) for n in re.findall(r"weight-gradient norm ([0-9.e+-]+)", title)]
+                norms[who] = found
+    bad, good = norms["with the mistake"], norms["correct loop"]
+    assert len(bad) == len(good) == 4, norms
+    assert bad[0] * 20 < bad[-1] and bad[0] * 20 < good[0], norms
+    assert "BatchNorm1d" in at.code[0].value and "BatchNorm1d" not in at.code[1].value
