@@ -5,9 +5,17 @@ projected onto that slice. No Streamlit, no charts: arrays only.
 """
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from torch import nn
+
+BUDGET_SECONDS = 1.0  # the surface's grid is as fine as this many seconds of loss evaluations allow ...
+GRID = (15, 41)  # ... between these many points a side (odd: the final weights are a grid point)
+SPAN = (0.25, 1.0)  # the slice reaches this far along each direction (1: a whole filter's norm), wide enough for the paths
+MARGIN = 1.25  # the slice reaches this much further than the farthest projected path point
 
 
 def _weights(model: nn.Module) -> list[torch.Tensor]:
@@ -71,3 +79,51 @@ def project(states: list[list[torch.Tensor]], origin: list[torch.Tensor], dirs) 
     offsets = torch.stack([torch.cat([t.flatten() for t in s]).double() - o for s in states], dim=1)
     coords = torch.linalg.lstsq(basis, offsets).solution
     return coords.T.numpy()
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """A finished run's (or race's) loss landscape, ready to draw."""
+
+    alphas: np.ndarray  # the grid's coordinates along each direction
+    losses: np.ndarray  # (n, n) training loss; rows: direction 2, columns: direction 1
+    paths: tuple[tuple[str, np.ndarray], ...]  # (label, (k, 2) coordinates from the first kept epoch to the last)
+    centre: str  # whose final weights the slice passes through
+    centre_loss: float  # the training loss there: losses at the grid's middle
+    seconds: float  # how long computing it took
+
+
+def _cpu(states) -> list[list[torch.Tensor]]:
+    return [[t.detach().cpu() for t in state] for state in states]
+
+
+def _grid_side(seconds_per_loss: float, budget: float) -> int:
+    n = int(np.sqrt(budget / max(seconds_per_loss, 1e-9)))
+    n = int(np.clip(n, *GRID))
+    return n if n % 2 else n - 1
+
+
+def landscape(model: nn.Module, choice, X: torch.Tensor, y: torch.Tensor, paths: dict[str, list[list[torch.Tensor]]],
+              centre: str, seed: int = 0, transform=None, budget: float = BUDGET_SECONDS) -> Landscape:
+    """The training loss (the data's loss of LOSSES entry `choice`, in eval mode, over all of X) on a slice through
+    the model's weights along two filter-normalised random directions fixed by `seed`, with `paths` (label -> states,
+    each the parameters in model.parameters() order) projected onto it. The grid is as fine as `budget` seconds allow."""
+    start = time.perf_counter()
+    loss_fn, target = choice.make(), choice.target(y)
+    inputs = transform(X) if transform is not None else X.float()
+    dirs = directions(model, seed)
+    origin = [p.detach().cpu().clone() for p in model.parameters()]
+    cpu_dirs = tuple(_cpu([d])[0] for d in dirs)
+    projected = tuple((label, project(_cpu(states), origin, cpu_dirs)) for label, states in paths.items() if states)
+    reach = max((float(np.abs(c).max()) for _, c in projected), default=0.0)
+    span = float(np.clip(MARGIN * reach, *SPAN))
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        tick = time.perf_counter()
+        loss_fn(model(inputs), target)
+        once = time.perf_counter() - tick
+    model.train(was_training)
+    n = _grid_side(once, budget)
+    alphas, losses = surface(model, loss_fn, inputs, target, dirs, span, n)
+    return Landscape(alphas, losses, projected, centre, float(losses[n // 2, n // 2]), time.perf_counter() - start)

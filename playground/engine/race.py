@@ -11,9 +11,11 @@ from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data.catalog import DATASETS
 from playground.engine.models import LOSSES, OPTIMIZERS, seeded_model
 from playground.engine.evaluation import predict_proba
-from playground.engine.training import History, Snapshot, train
+from playground.engine.landscape import Landscape, landscape
+from playground.engine.training import History, Snapshot, Thinned, train
 
 MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 4
+PATH_POINTS = 100  # each lane keeps its weights at most this many times, evenly over the race: its path on the landscape
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Contestant:
         self._loop = train(model, self.optimizer, LOSSES[cfg.loss], tensors, cfg.epochs, cfg.batch_size, generator, self.history, transform)
         self.snapshot: Snapshot | None = None
         self.wall_time = 0.0  # seconds spent in this lane's own training and evaluation
+        self.path = Thinned(PATH_POINTS)  # epoch -> CPU copies of the parameters: the weights' path over the race
         self._exhausted = False
 
     @property
@@ -97,6 +100,7 @@ class Contestant:
             for snap in self._loop:
                 previous, self.snapshot = self.snapshot, snap
                 if snap.done or previous is None or snap.epoch > previous.epoch:
+                    self.path.add(snap.epoch, lambda: [p.detach().cpu().clone() for p in self.model.parameters()])
                     break  # mid-epoch snapshots are skipped: lanes meet at epoch ends
             else:
                 self._exhausted = True
@@ -116,6 +120,7 @@ class Race:
         X_train, X_test = torch.as_tensor(data.X_train), torch.as_tensor(data.X_test)
         tensors = (X_train, torch.as_tensor(data.y_train), X_test, torch.as_tensor(data.y_test))
         self.contestants = [Contestant(e, copy.deepcopy(base), cfg, tensors, data.transform) for e in cfg.entries]
+        self._landscape: Landscape | None = None
 
     @property
     def done(self) -> bool:
@@ -149,6 +154,20 @@ class Race:
         """The lane with the lowest test loss so far among those still sound; None when none is (all diverged)."""
         measured = [c for c in self.contestants if c.history.epoch and not c.diverged]
         return min(measured, key=lambda c: c.history.test_loss[-1]) if measured else None
+
+    def landscape(self) -> Landscape | None:
+        """The finished race's loss landscape: one slice through the leader's final weights along two directions fixed
+        by the race's seed, every lane's path projected onto it; computed once. None before the end, or when every
+        lane diverged."""
+        leader = self.leader()
+        if not self.done or leader is None:
+            return None
+        if self._landscape is None:
+            paths = {c.label: [c.path[e] for e in sorted(c.path)] for c in self.contestants}
+            X, y = torch.as_tensor(self.data.X_train), torch.as_tensor(self.data.y_train)
+            self._landscape = landscape(leader.model, LOSSES[self.cfg.loss], X, y, paths, leader.label, self.cfg.seed,
+                                        self.data.transform)
+        return self._landscape
 
     def summary(self) -> list[dict]:
         """One row per lane: final losses, test accuracy, wall time and whether it diverged."""

@@ -8,7 +8,8 @@ import torch
 
 from playground.engine.models import LOSSES, build_optimizer, seeded_model
 from playground.engine.evaluation import predict, predict_proba
-from playground.engine.training import History, Snapshot, train
+from playground.engine.landscape import Landscape, landscape
+from playground.engine.training import History, Snapshot, Thinned, train
 
 # Image sets whose float32 copy fits in this many bytes are normalised once per run; bigger
 # ones (full MNIST, CIFAR-10) stay uint8 and are normalised batch by batch.
@@ -42,10 +43,8 @@ class Run:
         self.model.to(device)
         self.history = History()
         self.snapshot: Snapshot | None = None
-        self.frames: dict[int, dict] = {}  # epoch -> CPU state_dict, for replay; thinned on long runs
         state_bytes = sum(v.numel() * v.element_size() for v in self.model.state_dict().values())
-        self._max_frames = min(MAX_FRAMES, FRAME_BYTES // max(state_bytes, 1))
-        self._stride = 1  # epochs between saved frames; doubles whenever the budget is reached
+        self.frames = Thinned(min(MAX_FRAMES, FRAME_BYTES // max(state_bytes, 1)))  # epoch -> CPU state_dict, for replay
         self._loop: Iterator[Snapshot] | None = None
         self._target = cfg.train.epochs  # the epochs to train in all; extend() raises it
         self._data, self._device = data, device
@@ -58,24 +57,13 @@ class Run:
         run.model.load_state_dict(state_dict)
         run.history = history.copy()
         run.snapshot = Snapshot(snapshot.epoch, snapshot.step, snapshot.n_epochs, run.history, True, snapshot.diverged)
-        run.frames = dict(frames or {})  # the states inside are never modified, so sharing them is safe
+        run.frames = Thinned(run.frames.most, frames)  # the states inside are never modified, so sharing them is safe
         run.from_store = True
         return run
 
     def _record_frame(self, snap: Snapshot) -> None:
-        """Keep the weights every `stride` epochs, evenly over the whole run, plus the latest epoch;
-        past the budget the stride doubles (0, 2, 4, ... then 0, 4, 8, ...), so early epochs stay replayable."""
-        if self._max_frames < 2 or snap.epoch in self.frames:
-            return
-        self.frames[snap.epoch] = {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()}
-        while len(self.frames) > self._max_frames:
-            self._stride *= 2
-            self._drop_off_stride(keep=snap.epoch)
-        self._drop_off_stride(keep=snap.epoch)  # the previous latest epoch, if it was off the stride
-
-    def _drop_off_stride(self, keep: int) -> None:
-        for epoch in [e for e in self.frames if e % self._stride and e != keep]:
-            del self.frames[epoch]
+        """Keep the weights for replay, evenly over the whole run plus the latest epoch (see Thinned)."""
+        self.frames.add(snap.epoch, lambda: {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()})
 
     def view_at(self, epoch: int) -> Run:
         """This run as it stood after `epoch` (a saved frame): its own model, history up to then."""
@@ -152,6 +140,20 @@ class Run:
         optimizer, generator = self._optimizer, self._generator
         return train(self.model, optimizer, LOSSES[cfg.loss], tensors, lambda: self._target, cfg.batch_size, generator,
                      self.history, transform, l1=cfg.l1)
+
+    def landscape(self) -> Landscape | None:
+        """The finished run's loss landscape: a slice through its final weights along two directions fixed by its seed,
+        with its replay frames as the path of its weights; computed once (None before the end)."""
+        if not self.done:
+            return None
+        if getattr(self, "_landscape", None) is None:
+            names = [name for name, _ in self.model.named_parameters()]
+            path = [[self.frames[e][name] for name in names] for e in sorted(self.frames)]
+            d = self._data
+            X, y = torch.as_tensor(d.X_train, device=self._device), torch.as_tensor(d.y_train, device=self._device)
+            self._landscape = landscape(self.model, LOSSES[self.cfg.train.loss], X, y, {"this run": path}, "this run",
+                                        self.cfg.train.seed, d.transform)
+        return self._landscape
 
     def proba(self, X) -> np.ndarray:
         """Class probabilities for raw rows (or uint8 images) of this run's data."""

@@ -22,6 +22,30 @@ STEPS_PER_PARTIAL_SNAPSHOT = 50
 TICK_SECONDS = 0.25
 
 
+class Thinned(dict):
+    """epoch -> something kept of that epoch (weights for replay, a point of a path), at most `most` entries, spread
+    evenly over the whole run plus the latest epoch: past the budget the stride doubles (0, 2, 4, ... then 0, 4, 8, ...),
+    so early epochs stay."""
+
+    def __init__(self, most: int, items: dict | None = None):
+        super().__init__(items or {})
+        self.most, self.stride = most, 1
+
+    def add(self, epoch: int, make) -> None:
+        """Keep make() for epoch (made only when kept; nothing when the budget is under two)."""
+        if self.most < 2 or epoch in self:
+            return
+        self[epoch] = make()
+        while len(self) > self.most:
+            self.stride *= 2
+            self._drop_off_stride(keep=epoch)
+        self._drop_off_stride(keep=epoch)  # the previous latest epoch, if it was off the stride
+
+    def _drop_off_stride(self, keep: int) -> None:
+        for epoch in [e for e in self if e % self.stride and e != keep]:
+            del self[epoch]
+
+
 @dataclass
 class History:
     """Per-epoch metrics; row 0 is the untrained model."""

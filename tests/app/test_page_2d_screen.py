@@ -179,3 +179,38 @@ def test_training_health_on_the_tables_and_images_pages():
         titles = [title for title, _, _ in echarts_specs(at)]
         assert any(re.match(r"layer 1 \((Tanh|ReLU)\): outputs, \d+% (saturated|dead)", t) for t in titles), (page, titles)
         assert any(t.startswith("Update size / weight size") for t in titles), page
+
+
+def _landscape(at) -> dict | None:
+    return next((spec for title, spec, _ in echarts_specs(at) if title.startswith("Loss landscape")), None)
+
+
+def test_loss_landscape_switch_shows_the_finished_runs_slice_with_its_path():
+    """Off by default (it costs nothing then); on, after training: the value at the centre is the final weights'
+    training loss measured here afresh, the path is the replay frames' and ends at the centre; a rerun reuses it."""
+    import re
+
+    import torch
+
+    from playground.engine.models import LOSSES
+
+    at = _app(epochs=12)
+    assert _landscape(at) is None and at.toggle(key="landscape").value is False
+    at.toggle(key="landscape").set_value(True).run()
+    assert _landscape(at) is None and any("appears when the run has finished" in c.value for c in at.caption)
+    at.button(key="train").click().run()
+    assert not at.exception
+    spec = _landscape(at)
+    run = next(reversed(at.session_state["runs"].values()))
+    with torch.no_grad():
+        run.model.eval()
+        X, y = torch.as_tensor(run._data.X_train), torch.as_tensor(run._data.y_train)
+        expected = float(LOSSES["cross_entropy"].make()(run.model(X), y))
+    shown = float(re.search(r"loss at the centre \(×\) ([0-9.e+-]+)", spec["title"]["subtext"]).group(1))
+    assert abs(shown - expected) <= 1e-3 * expected
+    path = next(s["data"] for s in spec["series"] if s["type"] == "line")
+    assert len(path) == len(run.frames) == 13 and path[-1] == [0, 0] and path[0] != [0, 0]
+    timing = next(c.value for c in at.caption if "computed in" in c.value)
+    at.run()  # drawn again: the same landscape, not computed anew
+    assert next(c.value for c in at.caption if "computed in" in c.value) == timing
+    assert run.landscape() is run.landscape()

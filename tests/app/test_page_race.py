@@ -16,11 +16,13 @@ def _app(**state) -> AppTest:
 
 
 def _charts(at) -> dict:
-    """ECharts options by kind: curves, accuracy, and one boundary per lane (boundary 0, 1, ...)."""
+    """ECharts options by kind: curves, accuracy, landscape, and one boundary per lane (boundary 0, 1, ...)."""
     out, n = {}, 0
     for title, spec, alt in echarts_specs(at):
         spec = dict(spec, title_text=title, alt=alt)
-        if title.startswith("Loss"):
+        if title.startswith("Loss landscape"):
+            out["landscape"] = spec
+        elif title.startswith("Loss"):
             out["curves"] = spec
         elif title.startswith("Test accuracy"):
             out["accuracy"] = spec
@@ -79,7 +81,7 @@ def test_tabular_data_gets_accuracy_bars_instead_of_boundaries():
     _race(at)
     assert not at.exception and not at.error
     charts = _charts(at)
-    assert set(charts) == {"curves", "accuracy"}
+    assert set(charts) == {"curves", "accuracy", "landscape"}  # the landscape is over weights: any data has one
     assert charts["accuracy"]["yAxis"]["data"] == ["SGD (lr 0.1)", "Adam (lr 0.01)"]
     table = at.dataframe[0].value
     bars = [bar["value"] for bar in charts["accuracy"]["series"][0]["data"]]
@@ -147,3 +149,34 @@ def test_picking_one_optimizer_after_a_race_shows_the_message_then_recovers():
     at.multiselect(key="race_optimizers").set_value(["adam", "adagrad"]).run()
     assert not at.exception and not at.error
     assert at.select_slider(key="race_lr_adagrad").value == 0.03
+
+
+def test_a_finished_race_draws_every_optimizer_on_one_loss_landscape():
+    """One slice through the leader's final weights: its value there is the leader's final training loss (measured
+    here afresh), every lane's path starts at the same shared starting weights and the leader's ends at the centre."""
+    import re
+
+    import torch
+
+    from playground.engine.models import LOSSES
+
+    at = _race(_app(epochs=8))
+    assert not at.exception
+    spec = _charts(at)["landscape"]
+    race = at.session_state["race"]
+    leader = race.leader()
+    with torch.no_grad():
+        leader.model.eval()
+        X, y = torch.as_tensor(race.data.X_train), torch.as_tensor(race.data.y_train)
+        expected = float(LOSSES["cross_entropy"].make()(leader.model(X), y))
+    shown = float(re.search(r"loss at the centre \(×\) ([0-9.e+-]+)", spec["title"]["subtext"]).group(1))
+    assert abs(shown - expected) <= 1e-3 * expected
+    assert leader.label in spec["title_text"]
+    paths = {s["name"]: s["data"] for s in spec["series"] if s["type"] == "line"}
+    assert set(paths) == {c.label for c in race.contestants}
+    starts = {tuple(p[0]) for p in paths.values()}
+    assert len(starts) == 1  # the same starting weights, projected once
+    assert all(len(p) == 9 for p in paths.values())  # epochs 0..8
+    assert paths[leader.label][-1] == [0, 0]
+    assert any(s["type"] == "lines" and s["data"] for s in spec["series"])  # contour lines
+    assert spec["graphic"][0]["style"]["image"].startswith("data:image/png;base64,")

@@ -170,3 +170,50 @@ def test_settings_and_weights_files_round_trip_in_the_browser(page, server, tmp_
     hostile.write_bytes(b"\x80\x04\x95not a state dict")
     page.locator(".st-key-up_weights_2d [data-testid='stFileUploaderDropzoneInput']").set_input_files(str(hostile))
     page.wait_for_selector("text=cannot be used", timeout=30_000)
+
+
+def _drawn_colours(locator) -> int:
+    """How many distinct colours the element shows on screen (a blank chart shows one or two)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).reshape(-1, 3)
+    return len(np.unique(pixels, axis=0))
+
+
+LANDSCAPE = "[data-testid='stEChartsChart'][aria-label^='Loss landscape:']"
+
+
+def test_a_finished_race_shows_its_loss_landscape(browser, server):
+    page = _open(browser, f"{server[0]}/race")
+    _number(page, "race_epochs", 15)
+    assert page.locator(LANDSCAPE).count() == 0
+    page.get_by_role("button", name=re.compile("^Race")).first.click()
+    page.wait_for_selector("text=/Race finished after 15 epochs/", timeout=60_000)
+    chart = page.locator(LANDSCAPE).first
+    chart.wait_for(timeout=30_000)
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    label = chart.get_attribute("aria-label")
+    assert "with the path of each optimizer" in label and re.search(r"loss \d\.\d+ at the centre", label), label
+    assert _drawn_colours(chart) > 50  # shading, contour lines and two coloured paths, not a blank box
+    assert page.get_by_text(re.compile(r"This slice: \d+ × \d+ losses, computed in \d\.\d\d s")).count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
+    chart.screenshot(path=str(ARTIFACTS / "race_landscape.png"))
+    page.context.close()
+
+
+def test_the_2d_page_shows_a_runs_loss_landscape_after_training(projector):
+    page = projector("?landscape=true&epochs=20")
+    page.get_by_text("The loss landscape appears when the run has finished.").wait_for(timeout=30_000)
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_selector("text=Finished 20 epochs", timeout=60_000)
+    chart = page.locator(LANDSCAPE).first
+    chart.wait_for(timeout=30_000)
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    assert "the path of the run" in chart.get_attribute("aria-label")
+    assert _drawn_colours(chart) > 50
+    page.screenshot(path=str(ARTIFACTS / "2d_landscape.png"))

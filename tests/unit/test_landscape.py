@@ -52,3 +52,51 @@ def test_a_path_projects_onto_the_directions():
     moved = [o + 0.5 * u - 0.25 * v for o, u, v in zip(origin, *dirs)]
     coords = project([origin, moved], origin, dirs)
     np.testing.assert_allclose(coords, [[0, 0], [0.5, -0.25]], atol=1e-6)
+
+
+def _race(entries, epochs=6):
+    from playground.engine import race as R
+
+    cfg = R.RaceConfig(DataConfig("moons", 200, 0.1), ModelConfig((8,), "tanh"), entries, epochs=epochs)
+    return R.Race(cfg, load_dataset(cfg.data))
+
+
+def test_a_race_has_one_landscape_after_its_end_through_the_leaders_weights():
+    from playground.engine import race as R
+
+    race = _race((R.Entry("sgd", 0.1), R.Entry("adam", 0.01)))
+    race.step()
+    assert race.landscape() is None  # not before the end
+    race.run()
+    found = race.landscape()
+    assert found is race.landscape()  # computed once
+    assert found.centre == race.leader().label
+    paths = dict(found.paths)
+    assert [len(c) for c in paths.values()] == [7, 7]  # epochs 0..6
+    np.testing.assert_allclose(paths["SGD (lr 0.1)"][0], paths["Adam (lr 0.01)"][0])  # one start for all
+    np.testing.assert_allclose(paths[found.centre][-1], [0, 0], atol=1e-9)
+    n = len(found.alphas)
+    assert n % 2 == 1 and found.losses.shape == (n, n) and found.centre_loss == found.losses[n // 2, n // 2]
+
+
+def test_the_grid_is_as_fine_as_the_time_budget_allows():
+    from playground.engine.landscape import GRID, landscape
+    from playground.engine.models import LOSSES
+
+    run, data = _trained()
+    X, y = torch.as_tensor(data.X_train), torch.as_tensor(data.y_train)
+    quick = landscape(run.model, LOSSES["cross_entropy"], X, y, {}, "run", budget=1e-6)
+    assert len(quick.alphas) == GRID[0] and quick.paths == ()
+    assert len(landscape(run.model, LOSSES["cross_entropy"], X, y, {}, "run", budget=60).alphas) == GRID[1]
+
+
+def test_a_race_in_which_every_lane_diverged_has_no_landscape():
+    from playground.engine import race as R
+
+    race = _race((R.Entry("sgd", 0.1), R.Entry("adam", 0.01)))
+    with torch.no_grad():  # broken weights: every lane's first loss is not a number (on any processor)
+        for c in race.contestants:
+            for p in c.model.parameters():
+                p.fill_(float("nan"))
+    race.run()
+    assert all(c.diverged for c in race.contestants) and race.landscape() is None

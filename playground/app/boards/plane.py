@@ -18,6 +18,7 @@ from playground.app.boards import network_view
 from playground.app.boards import health
 from playground.app.boards.common import Slot, show_curves, show_progress, show_status
 from playground.app.boards.health import HealthView
+from playground.app.boards import landscape
 from playground.app.edits import set_edits
 from playground.app.presenter import presenting
 from playground.app.session import is_training
@@ -38,10 +39,12 @@ SWITCHES = {
     "discretize": ("Discretize", False, "Discretize output, as TensorFlow Playground calls it: shade the plane by the predicted class alone (for regression, by the "
                    "sign of the value), without fading where the network is unsure."),
     "health": (health.LABEL, False, health.HELP),
+    "landscape": (landscape.LABEL, False, landscape.HELP),
     "edit": ("Click to add", False, "Click to add points: click on the plane to add a training point of the chosen class there (or to "
              "remove the nearest one), also while the network trains: poke it and watch it adapt. The pictures then "
              "redraw a few times a second instead of up to 30."),
 }
+SWITCHES_PER_ROW = 3  # their labels in full beside the sidebar at 1280 px
 REMOVE = "remove"  # the click brush that takes the nearest training point away
 CLICK_KEY = "plane_click"  # the clickable plane's widget key (one chart of its kind per script run)
 
@@ -93,7 +96,9 @@ class Board2D:
             self.curves = Slot()
         self.status = Slot()  # under the pictures: a finished run's line never pushes them off a projector's screen
         self.switch = {}
-        for column, name in zip(st.columns(len(SWITCHES), vertical_alignment="center"), SWITCHES):
+        columns = [column for _ in range(0, len(SWITCHES), SWITCHES_PER_ROW)
+                   for column in st.columns(SWITCHES_PER_ROW, vertical_alignment="center")]
+        for column, name in zip(columns, SWITCHES):
             with column:
                 self.switch[name] = _switch(name)
         self.points = boundary.point_series(data, show_test=self.switch["show_test"])
@@ -103,6 +108,7 @@ class Board2D:
             self.click_series, self.cells = boundary.click_layer(self.xs, self.ys, plane_size)
             self._edit_controls()
         self.health = HealthView(self.switch["health"])
+        self.landscape = landscape.LandscapeView(self.switch["landscape"])
         picker, bars = st.columns([2, 3], gap="medium")
         with picker:
             self.point = st.selectbox(
@@ -225,6 +231,10 @@ class Board2D:
         self.summary.caption(f"Network: {widths} neurons, {n_parameters(run.model):,} weights. The ringed point is #{idx}.")
         show_curves(self.curves, run, LOSSES[loss].label, compact=True, height=CURVES_HEIGHT)
         self.health.draw(run, data, loss)
+        if self.landscape.on and (run.done or run.replay_of):
+            self.landscape.draw(landscape.run_landscape(run))
+        else:
+            self.landscape.waiting("the run")
         if self.switch["inside"] and self.clickable and training:
             # a frame per script run, and the network view is the browser's heaviest chart to redraw: at a few frames
             # a second it kept the page busy and faded (measured: 19 animation frames in 5 s with it, 50 without)

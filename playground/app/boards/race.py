@@ -16,6 +16,7 @@ from playground.engine.models import LOSSES, OPTIMIZERS
 from playground.app import live, session as ui
 from playground.app.session import is_training
 from playground.app.boards.common import Slot
+from playground.app.boards.landscape import LandscapeView
 
 from playground.app.widgets import Widgets
 
@@ -134,6 +135,7 @@ class RaceBoard:
                     self.pictures.append(Slot())
         else:
             self.bars = Slot()
+        self.landscape = LandscapeView()
         st.subheader("Summary")
         self.table = Slot()
         self.notes = st.empty()
@@ -166,6 +168,11 @@ class RaceBoard:
                                         value_name="test accuracy", digits=1),
                 height=charts.bars_height(len(labels)), alt=f"{title}: one bar per lane",
             )
+        if race.done:
+            colors = {c.label: palette.lane_color(i) for i, c in enumerate(race.contestants)}
+            self.landscape.draw(race.landscape(), colors, "each optimizer")
+        else:
+            self.landscape.waiting("the race")
         self.table.dataframe(
             race.summary(), hide_index=True, width="stretch",
             column_config={
