@@ -158,6 +158,17 @@ def settle(page) -> None:
     page.wait_for_selector(IDLE, timeout=60_000)
 
 
+def drawn_colours(locator) -> int:
+    """How many distinct colours an element shows on screen (a blank chart shows one or two)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).reshape(-1, 3)
+    return len(np.unique(pixels, axis=0))
+
+
 def choose(page, key: str, option_name) -> None:
     """Pick an option of the selectbox with widget key `key` (option_name: text or regex).
 

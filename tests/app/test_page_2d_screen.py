@@ -214,3 +214,21 @@ def test_loss_landscape_switch_shows_the_finished_runs_slice_with_its_path():
     at.run()  # drawn again: the same landscape, not computed anew
     assert next(c.value for c in at.caption if "computed in" in c.value) == timing
     assert run.landscape() is run.landscape()
+
+
+def test_training_health_shows_a_relu_layer_with_a_very_negative_bias_as_all_dead():
+    import torch
+    from torch import nn
+
+    at = _app({"hidden": "8,8", "activation": "relu", "epochs": "3"}, health=True)
+    at.button(key="train").click().run()
+    titles = [t for title, _, _ in echarts_specs(at) for t in title.split(" / ")]
+    first = next(t for t in titles if t.startswith("layer 1 (ReLU): outputs"))
+    assert not first.endswith("100% dead"), first
+    run = next(reversed(at.session_state["runs"].values()))
+    with torch.no_grad():
+        next(m for m in run.model if isinstance(m, nn.Linear)).bias.fill_(-100)  # every unit of layer 1 below zero
+    at.run()
+    titles = [t for title, _, _ in echarts_specs(at) for t in title.split(" / ")]
+    assert "layer 1 (ReLU): outputs, 100% dead" in titles
+    assert any(t.startswith("gradients, weight-gradient norm 0") for t in titles)  # nothing flows back through it

@@ -1,5 +1,5 @@
 """Real-browser test of the images page on MNIST offline: live training, image grid, drawing a digit."""
-from conftest import ARTIFACTS, IDLE
+from conftest import ARTIFACTS, IDLE, drawn_colours, settle
 
 GRID = "[data-testid='stEChartsChart'][aria-label^='Test images and the model']"
 # Pixels of the grid's canvases (ECharts may draw in several) below its title and subtitle (image_charts.TITLE_TOP):
@@ -62,3 +62,25 @@ def test_mnist_trains_live_and_a_drawn_digit_gets_probabilities(browser, server)
     page.wait_for_selector(IDLE)
     page.screenshot(path=str(ARTIFACTS / "images_drawn.png"))
     context.close()
+
+
+def test_a_cnn_shows_what_it_sees_in_a_test_image(projector):
+    """MNIST through one conv block: the filters and the block's channels as small pictures, beside the bars."""
+    page = projector("/images")
+    for key, value in (("images_n_blocks", 1), ("images_epochs", 2)):
+        box = page.locator(f".st-key-{key} input")
+        box.fill(str(value))
+        box.press("Enter")
+        settle(page)
+    sees = "[data-testid='stEChartsChart'][aria-label^='What the CNN sees in test image']"
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_selector("text=Finished 2 epochs", timeout=90_000)
+    chart = page.locator(sees).first
+    chart.wait_for(timeout=30_000)
+    assert "epoch 2" in chart.get_attribute("aria-label")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # ECharts draws the decoded pictures on its next frame
+    assert drawn_colours(chart) > 30
+    assert page.locator("[data-testid='stEChartsChart'][aria-label^='Test image #']").count() >= 1  # its bars beside
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "images_cnn_sees.png"))

@@ -3,7 +3,7 @@ import re
 import time
 from urllib.parse import urlencode
 
-from conftest import ARTIFACTS, IDLE, boundary_title
+from conftest import ARTIFACTS, IDLE, boundary_title, drawn_colours
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data.tables import load_dataset
@@ -172,17 +172,6 @@ def test_settings_and_weights_files_round_trip_in_the_browser(page, server, tmp_
     page.wait_for_selector("text=cannot be used", timeout=30_000)
 
 
-def _drawn_colours(locator) -> int:
-    """How many distinct colours the element shows on screen (a blank chart shows one or two)."""
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    pixels = np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).reshape(-1, 3)
-    return len(np.unique(pixels, axis=0))
-
-
 LANDSCAPE = "[data-testid='stEChartsChart'][aria-label^='Loss landscape:']"
 
 
@@ -198,7 +187,7 @@ def test_a_finished_race_shows_its_loss_landscape(browser, server):
     page.wait_for_timeout(500)
     label = chart.get_attribute("aria-label")
     assert "with the path of each optimizer" in label and re.search(r"loss \d\.\d+ at the centre", label), label
-    assert _drawn_colours(chart) > 50  # shading, contour lines and two coloured paths, not a blank box
+    assert drawn_colours(chart) > 50  # shading, contour lines and two coloured paths, not a blank box
     assert page.get_by_text(re.compile(r"This slice: \d+ × \d+ losses, computed in \d\.\d\d s")).count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
     chart.screenshot(path=str(ARTIFACTS / "race_landscape.png"))
@@ -215,5 +204,21 @@ def test_the_2d_page_shows_a_runs_loss_landscape_after_training(projector):
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     assert "the path of the run" in chart.get_attribute("aria-label")
-    assert _drawn_colours(chart) > 50
+    assert drawn_colours(chart) > 50
     page.screenshot(path=str(ARTIFACTS / "2d_landscape.png"))
+
+
+def test_training_health_draws_each_layer_live_on_the_2d_page(projector):
+    page = projector("?health=true&hidden=6,6&activation=tanh&epochs=40")
+    health = "[data-testid='stEChartsChart'][aria-label^='Training health']"
+    ratios = "[data-testid='stEChartsChart'][aria-label^='Each hidden layer']"
+    page.locator(".st-key-train button").first.click()
+    page.wait_for_selector("text=/Epoch ([1-9]|[1-3][0-9]) \\/ 40/", timeout=30_000)  # while it trains
+    page.locator(health).first.wait_for(timeout=30_000)
+    page.wait_for_selector("text=Finished 40 epochs", timeout=60_000)
+    for chart in (page.locator(health).first, page.locator(ratios).first):
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        assert drawn_colours(chart) > 20  # histograms and lines, not a blank box
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "2d_health.png"))
