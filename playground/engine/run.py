@@ -1,6 +1,7 @@
 """The resumable Run: one session's model, optimizer and suspended training loop, with replay frames."""
 from __future__ import annotations
 
+import time
 from typing import Iterator
 
 import numpy as np
@@ -93,7 +94,14 @@ class Run:
             return
         if self._loop is None:
             self._loop = self._start()
-        for snap in self._loop:
+        while True:
+            start = time.perf_counter()
+            try:
+                snap = next(self._loop)
+            except StopIteration:
+                return
+            finally:  # the loop's own time, not the pictures drawn between its yields
+                self.history.seconds += time.perf_counter() - start
             self.snapshot = snap
             if not snap.tick:  # a tick (mid-epoch, history unchanged) is only a place to stop or draw
                 self._record_frame(snap)

@@ -59,6 +59,7 @@ class History:
     # the curve moves within an epoch, not only at its end.
     batch_epoch: list = field(default_factory=list)
     batch_loss: list = field(default_factory=list)
+    seconds: float = 0.0  # time spent training and measuring (Run adds it up; a copy in the shared store keeps it)
 
     def append(self, epoch: int, metrics: dict) -> None:
         self.epoch.append(epoch)

@@ -141,6 +141,19 @@ def lanes_option(lanes, n_epochs: int, loss_label: str = "cross-entropy loss", l
     )
 
 
+def smoothed(values, weight: float) -> list:
+    """TensorBoard's smoothing: an exponential moving average with weight in [0, 1) (0: the values as they are),
+    debiased so the first points are not pulled towards 0; a value that is not finite is kept, not averaged in."""
+    out, last, n = [], 0.0, 0
+    for value in values:
+        if value is None or not np.isfinite(value):
+            out.append(value)
+            continue
+        last, n = last * weight + (1 - weight) * value, n + 1
+        out.append(last / (1 - weight**n))
+    return out
+
+
 def legend_space(n_entries: int, per_row: int = 4) -> int:
     """Pixels under a plot for its axis name and a legend of n entries, wrapped about per_row to a line (none hidden)."""
     return 56 + 24 * -(-n_entries // per_row)

@@ -11,6 +11,7 @@ CLASS_COLORS = (ORANGE, BLUE, GREEN, RED, PURPLE, "#8c564b", "#e377c2", "#7f7f7f
 TRAIN_COLOR, TEST_COLOR, BATCH_COLOR = BLUE, ORANGE, LIGHT_BLUE
 LANE_COLORS = (BLUE, RED, GREEN, PURPLE)  # one per race lane, apart from the classes' orange where possible
 CORRECT_COLOR, BUGGY_COLOR = GREEN, RED  # the mistake lab's two lanes
+RUN_COLORS = (*LANE_COLORS, "#8c564b", "#e377c2", "#17becf", "#bcbd22")  # runs compared in the run history
 # Light to dark blue (ColorBrewer's Blues), for counts: the confusion matrix.
 BLUES = ["#f7fbff", "#deebf7", "#c6dbef", LIGHT_BLUE, "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 
