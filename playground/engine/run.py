@@ -151,17 +151,20 @@ class Run:
 
     def landscape(self) -> Landscape | None:
         """The finished run's loss landscape: a slice through its final weights along two directions fixed by its seed,
-        with its replay frames as the path of its weights; computed once (None before the end)."""
+        with its replay frames as the path of its weights; computed once for the weights it ends with (None before the
+        end)."""
         if not self.done:
             return None
-        if getattr(self, "_landscape", None) is None:
+        # the weights it was computed for: trained on (Train more) or set by hand since, it is computed anew
+        weights = tuple(float(p.detach().double().sum()) for p in self.model.parameters())
+        if getattr(self, "_landscape", (None, None))[0] != weights:
             names = [name for name, _ in self.model.named_parameters()]
             path = [[self.frames[e][name] for name in names] for e in sorted(self.frames)]
             d = self._data
             X, y = torch.as_tensor(d.X_train, device=self._device), torch.as_tensor(d.y_train, device=self._device)
-            self._landscape = landscape(self.model, LOSSES[self.cfg.train.loss], X, y, {"this run": path}, "this run",
-                                        self.cfg.train.seed, d.transform)
-        return self._landscape
+            self._landscape = weights, landscape(self.model, LOSSES[self.cfg.train.loss], X, y, {"this run": path},
+                                                 "this run", self.cfg.train.seed, d.transform)
+        return self._landscape[1]
 
     def proba(self, X) -> np.ndarray:
         """Class probabilities for raw rows (or uint8 images) of this run's data."""

@@ -100,3 +100,32 @@ def test_a_race_in_which_every_lane_diverged_has_no_landscape():
                 p.fill_(float("nan"))
     race.run()
     assert all(c.diverged for c in race.contestants) and race.landscape() is None
+
+
+def test_a_runs_landscape_follows_its_weights_trained_on_or_set_by_hand():
+    from playground.engine.editing import set_weight
+
+    run, _ = _trained()
+    first = run.landscape()
+    assert run.landscape() is first  # computed once for these weights
+    set_weight(run, 0, 0, 0, 3.0)
+    edited = run.landscape()
+    assert edited is not first and edited.centre_loss != first.centre_loss
+    run.extend(20)
+    for _ in run.snapshots():
+        pass
+    assert run.landscape() is not edited and run.landscape() is run.landscape()
+
+
+def test_a_regression_runs_landscape_uses_its_mse():
+    cfg = Config(DataConfig("tf_plane", 200, 0.1, 0.5), ModelConfig((4,)), TrainConfig("sgd", 0.03, 10, 5, loss="mse"))
+    data = load_dataset(cfg.data)
+    run = Run(cfg, data)
+    for _ in run.snapshots():
+        pass
+    found = run.landscape()
+    with torch.no_grad():
+        run.model.eval()
+        X, y = torch.as_tensor(data.X_train), torch.as_tensor(data.y_train)
+        expected = float(nn.MSELoss()(run.model(X).squeeze(-1), y.float()))
+    assert np.isclose(found.centre_loss, expected, rtol=1e-5)
