@@ -209,13 +209,13 @@ def test_the_2d_page_shows_a_runs_loss_landscape_after_training(projector):
 
 
 def test_training_health_draws_each_layer_live_on_the_2d_page(projector):
-    page = projector("?health=true&hidden=6,6&activation=tanh&epochs=40")
+    page = projector("?health=true&hidden=6,6&activation=tanh&epochs=200")  # seconds long: frames mid-run
     health = "[data-testid='stEChartsChart'][aria-label^='Training health']"
     ratios = "[data-testid='stEChartsChart'][aria-label^='Each hidden layer']"
     page.locator(".st-key-train button").first.click()
-    page.wait_for_selector("text=/Epoch ([1-9]|[1-3][0-9]) \\/ 40/", timeout=30_000)  # while it trains
+    page.wait_for_selector("text=/Epoch ([1-9]|[1-9][0-9]|1[0-9][0-9]) \\/ 200/", timeout=60_000)  # while it trains
     page.locator(health).first.wait_for(timeout=30_000)
-    page.wait_for_selector("text=Finished 40 epochs", timeout=60_000)
+    page.wait_for_selector("text=Finished 200 epochs", timeout=120_000)
     for chart in (page.locator(health).first, page.locator(ratios).first):
         chart.scroll_into_view_if_needed()
         page.wait_for_timeout(300)

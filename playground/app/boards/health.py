@@ -37,6 +37,20 @@ class HealthView:
         """A run's health (its model, its steps so far)."""
         self.draw_model(run.model, data, loss, run.snapshot.step if run.snapshot else 0, run)
 
+    def observe(self, run: Run) -> None:
+        """Record the run's update sizes only (cheap: every live frame, while the charts redraw a few times a second),
+        so a run of a second still draws a curve of many points."""
+        if self.on and run.snapshot:
+            self._log(run).record(run.model, run.snapshot.step)
+
+    @staticmethod
+    def _log(owner) -> UpdateLog:
+        logs = st.session_state.setdefault(LOGS, {})
+        if id(owner) not in logs:
+            logs.pop(next(iter(logs)), None) if len(logs) >= MAX_LOGS else None  # the oldest goes
+            logs[id(owner)] = UpdateLog()
+        return logs[id(owner)]
+
     def draw_model(self, model, data, loss: str, step: int, owner, title: str = "") -> None:
         """Any model's health (a mistake-lab lane's); `owner` is what its update log belongs to."""
         if not self.on:
@@ -45,11 +59,7 @@ class HealthView:
         if not layers:
             self.histograms.caption("Training health looks at hidden layers: this network has none.")
             return
-        logs = st.session_state.setdefault(LOGS, {})
-        if id(owner) not in logs:
-            logs.pop(next(iter(logs)), None) if len(logs) >= MAX_LOGS else None  # the oldest goes
-            logs[id(owner)] = UpdateLog()
-        log = logs[id(owner)]
+        log = self._log(owner)
         log.record(model, step)
         option, height = health_charts.histograms_option(layers, title)
         self.histograms.echarts_chart(option, height=height, alt=f"Training health{' of the ' + title if title else ''}: per "

@@ -221,6 +221,7 @@ class Board2D:
         else:
             self.boundary.echarts_chart(option, width=width, height=height, alt=alt)
         training = is_training("2d") and not (snap and snap.done)
+        self.health.observe(run)
         if training and time.monotonic() - self.slow_at < charts.SLOW_SECONDS:
             return
         self.slow_at = time.monotonic()
