@@ -14,8 +14,8 @@ from playground.server.store import Bounded
 from playground.viz import lr_charts
 
 FINDINGS_PER_SESSION = 8
-IMAGE_STEPS, IMAGE_SECONDS = 60, 8.0  # images: fewer, slower batches, and a time limit
-HELP = ("Train a copy of this network for a few dozen mini-batches while the learning rate grows from 1e-6 to 10, "
+IMAGE_STEPS, IMAGE_SECONDS = 200, 8.0  # images: more steps (a wide network on SGD learns slowly), within a time limit
+HELP = ("Train a copy of this network for a few dozen mini-batches while the learning rate grows from 1e-5 to 10, "
         "one step per batch, and draw the loss against it (fastai's learning-rate finder, after Leslie Smith). "
         "The sweep stops when the loss explodes. The suggestion is a tenth of the learning rate where the loss was "
         "lowest: still on the falling part of the curve. Your network and its training are not touched.")

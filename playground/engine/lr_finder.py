@@ -56,10 +56,14 @@ def _batches(n: int, batch_size: int, generator: torch.Generator, skip_ones: boo
                 yield idx
 
 
-def find_lr(cfg, data, start: float = 1e-6, end: float = 10.0, steps: int = 100, max_seconds: float = 10.0,
+def find_lr(cfg, data, start: float = C.LR_STEPS[0], end: float = 10.0, steps: int = 100, max_seconds: float = 10.0,
             choices=C.LR_STEPS, device: str = "cpu") -> LRFinding:
     """fastai's LR range test for cfg on data's training split; see the module's docstring. ValueError for a loss
-    that cannot train on this data or a network over the size cap, as a Run gives."""
+    that cannot train on this data or a network over the size cap, as a Run gives.
+
+    It starts at the slider's lowest step rather than fastai's 1e-7: a suggestion is a tenth of the best rate, so rates
+    below the slider's range can never be suggested, and the steps they would take serve the range that can.
+    """
     problem = LOSSES[cfg.train.loss].problem(data.n_classes)
     if problem:
         raise ValueError(problem)
@@ -123,8 +127,10 @@ def _suggest(found: LRFinding, choices) -> None:
     losses = np.asarray(found.losses[first:last])
     lowest = int(losses.argmin())
     if not losses[lowest] < MIN_FALL * found.losses[0]:
-        found.message = ("The loss did not fall anywhere in the sweep, whatever the learning rate: this network cannot "
-                         "learn as it is set up (look at the initial weights, the activation or the loss).")
+        found.message = (f"The loss hardly fell anywhere in the sweep (lowest {losses[lowest]:.3g}, from {found.losses[0]:.3g}): "
+                         f"either {n} mini-batches are too few for this network to show where it learns (Adam shows it "
+                         "sooner than SGD), or it cannot learn as it is set up (look at the initial weights, the "
+                         "activation, the loss).")
         return
     found.raw_suggestion = found.lrs[first + lowest] / 10
     found.suggestion = snap(found.raw_suggestion, choices)

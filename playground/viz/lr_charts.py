@@ -15,7 +15,7 @@ def _loss_at(lrs: list[float], losses: list[float], lr: float) -> float:
     return round(losses[i], 5)
 
 
-def lr_finder_option(found, title: str = "Learning-rate finder") -> dict:
+def lr_finder_option(found, title: str = "Loss against learning rate") -> dict:
     """Smoothed loss against learning rate (log axis); the suggestion as a dashed line and a point, labelled;
     where the loss exploded, a grey line."""
     curve = dict(type="line", name="smoothed loss", showSymbol=False, lineStyle=dict(color=BLUE, width=2),
@@ -35,7 +35,7 @@ def lr_finder_option(found, title: str = "Learning-rate finder") -> dict:
         curve["markLine"] = dict(silent=True, symbol="none", data=lines)
     return dict(
         BASE, title=dict(text=title, textStyle=dict(fontSize=SMALL_TITLE_SIZE)),
-        grid=dict(left=48, right=16, top=36, bottom=48),
+        grid=dict(left=50, right=14, top=36, bottom=48, outerBoundsMode="none"),  # the labels fit these margins
         xAxis=dict(type="log", logBase=10, min=found.start, max=found.end, name="learning rate (log scale)",
                    nameLocation="middle", nameGap=X_NAME_GAP, axisLabel=dict(fontSize=11, hideOverlap=True),
                    splitLine=dict(show=False)),

@@ -16,7 +16,7 @@ def test_the_suggestion_is_marked_on_a_log_axis():
     json.dumps(option)  # plain JSON: no callbacks
     assert option["xAxis"]["type"] == "log" and option["xAxis"]["min"] == 1e-6 and option["xAxis"]["max"] == 10.0
     assert option["xAxis"]["name"] == "learning rate (log scale)" and option["yAxis"]["name"] == "loss"
-    assert option["title"]["text"] == "Learning-rate finder"
+    assert option["title"]["text"] == "Loss against learning rate"
     curve = option["series"][0]
     assert len(curve["data"]) == 60 and curve["data"][0] == [1e-6, 0.7]
     suggested, exploded = curve["markLine"]["data"]
