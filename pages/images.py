@@ -4,6 +4,7 @@ import streamlit as st
 from playground.server import device
 from playground.data import images
 from playground.app import navigation, run_view, session as ui
+from playground.app.lr_finder import lr_finder
 from playground.app.boards.images import ImagesBoard, download_prompt, image_dataset
 from playground.app.sidebar import IMAGE_NAMES, sidebar_config
 from playground.app.history import run_history
@@ -32,6 +33,7 @@ try:
 except ValueError as err:  # a pool that shrinks the image away, a network over the size cap, a wrong loss
     st.error(plain(err))
     st.stop()
+lr_finder(PAGE, cfg, data, on)
 
 
 def make_board() -> ImagesBoard:

@@ -6,6 +6,7 @@ from playground.app import edits, navigation, presenter, run_view, session as ui
 from playground.app.restore import apply_link
 from playground.app.take_away import take_it_with_you
 from playground.app.history import run_history
+from playground.app.lr_finder import lr_finder
 from playground.app.sidebar import sidebar_config
 from playground.app.boards.plane import Board2D
 from playground.app.text import plain
@@ -28,6 +29,7 @@ if problem:
     st.error(plain(problem))
     st.stop()
 run = ui.current_run(cfg, data)
+lr_finder(PAGE, cfg, data)
 plane = ui.dataset(edits.base_of(cfg.data)) if cfg.data.edits else data  # the plane the clicked points lie on
 _, view = run_view.board_for(run, PAGE, lambda: Board2D(data, cfg, plane), charts.REDRAW_SECONDS, buttons=buttons,
                              replay_below=True)

@@ -5,6 +5,7 @@ from playground.app import navigation, run_view, session as ui
 from playground.app.restore import apply_link
 from playground.app.take_away import take_it_with_you
 from playground.app.history import run_history
+from playground.app.lr_finder import lr_finder
 from playground.app.sidebar import TABULAR_DATASETS, sidebar_config
 from playground.app.boards.tables import TabularBoard
 from playground.app.text import plain
@@ -33,6 +34,7 @@ for note in data.notes:
 if ui.scale_tip(cfg, data):
     st.caption(ui.scale_tip(cfg, data))
 run = ui.current_run(cfg, data)
+lr_finder(PAGE, cfg, data)
 _, view = run_view.board_for(run, PAGE, lambda: TabularBoard(data, cfg))
 take_it_with_you(cfg, view, data, PAGE)
 run_history(PAGE, cfg, run, classes=data.n_classes > 0)
