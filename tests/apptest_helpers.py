@@ -51,3 +51,20 @@ def data_url_image(url: str) -> np.ndarray:
 
 def metrics(at: AppTest) -> dict:
     return {m.label: m.value for m in at.metric}
+
+
+def assert_landscape_centre_is_the_training_loss(spec: dict, model, data) -> None:
+    """The landscape chart's loss at its centre (its subtitle) is the model's cross-entropy on the training set,
+    measured here afresh in eval mode."""
+    import re
+
+    import torch
+
+    from playground.engine.models import LOSSES
+
+    with torch.no_grad():
+        model.eval()
+        X, y = torch.as_tensor(data.X_train), torch.as_tensor(data.y_train)
+        expected = float(LOSSES["cross_entropy"].make()(model(X), y))
+    shown = float(re.search(r"loss at the centre \(×\) ([0-9.e+-]+)", spec["title"]["subtext"]).group(1))
+    assert abs(shown - expected) <= 1e-3 * expected, (shown, expected)

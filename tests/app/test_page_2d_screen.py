@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import data_url_image, echarts_specs, metrics
+from apptest_helpers import assert_landscape_centre_is_the_training_loss, data_url_image, echarts_specs, metrics
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
@@ -188,12 +188,6 @@ def _landscape(at) -> dict | None:
 def test_loss_landscape_switch_shows_the_finished_runs_slice_with_its_path():
     """Off by default (it costs nothing then); on, after training: the value at the centre is the final weights'
     training loss measured here afresh, the path is the replay frames' and ends at the centre; a rerun reuses it."""
-    import re
-
-    import torch
-
-    from playground.engine.models import LOSSES
-
     at = _app(epochs=12)
     assert _landscape(at) is None and at.toggle(key="landscape").value is False
     at.toggle(key="landscape").set_value(True).run()
@@ -202,12 +196,7 @@ def test_loss_landscape_switch_shows_the_finished_runs_slice_with_its_path():
     assert not at.exception
     spec = _landscape(at)
     run = next(reversed(at.session_state["runs"].values()))
-    with torch.no_grad():
-        run.model.eval()
-        X, y = torch.as_tensor(run._data.X_train), torch.as_tensor(run._data.y_train)
-        expected = float(LOSSES["cross_entropy"].make()(run.model(X), y))
-    shown = float(re.search(r"loss at the centre \(×\) ([0-9.e+-]+)", spec["title"]["subtext"]).group(1))
-    assert abs(shown - expected) <= 1e-3 * expected
+    assert_landscape_centre_is_the_training_loss(spec, run.model, run._data)
     path = next(s["data"] for s in spec["series"] if s["type"] == "line")
     assert len(path) == len(run.frames) == 13 and path[-1] == [0, 0] and path[0] != [0, 0]
     timing = next(c.value for c in at.caption if "computed in" in c.value)

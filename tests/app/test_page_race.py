@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from apptest_helpers import data_url_image, echarts_specs, series_points
+from apptest_helpers import assert_landscape_centre_is_the_training_loss, data_url_image, echarts_specs, series_points
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "race.py")
 
@@ -154,23 +154,12 @@ def test_picking_one_optimizer_after_a_race_shows_the_message_then_recovers():
 def test_a_finished_race_draws_every_optimizer_on_one_loss_landscape():
     """One slice through the leader's final weights: its value there is the leader's final training loss (measured
     here afresh), every lane's path starts at the same shared starting weights and the leader's ends at the centre."""
-    import re
-
-    import torch
-
-    from playground.engine.models import LOSSES
-
     at = _race(_app(epochs=8))
     assert not at.exception
     spec = _charts(at)["landscape"]
     race = at.session_state["race"]
     leader = race.leader()
-    with torch.no_grad():
-        leader.model.eval()
-        X, y = torch.as_tensor(race.data.X_train), torch.as_tensor(race.data.y_train)
-        expected = float(LOSSES["cross_entropy"].make()(leader.model(X), y))
-    shown = float(re.search(r"loss at the centre \(×\) ([0-9.e+-]+)", spec["title"]["subtext"]).group(1))
-    assert abs(shown - expected) <= 1e-3 * expected
+    assert_landscape_centre_is_the_training_loss(spec, leader.model, race.data)
     assert leader.label in spec["title_text"]
     paths = {s["name"]: s["data"] for s in spec["series"] if s["type"] == "line"}
     assert set(paths) == {c.label for c in race.contestants}
