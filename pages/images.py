@@ -6,6 +6,7 @@ from playground.data import images
 from playground.app import navigation, run_view, session as ui
 from playground.app.boards.images import ImagesBoard, download_prompt, image_dataset
 from playground.app.sidebar import IMAGE_NAMES, sidebar_config
+from playground.app.take_away import take_it_with_you
 from playground.app.text import plain
 
 PAGE = "images"
@@ -41,3 +42,4 @@ def make_board() -> ImagesBoard:
 
 board, view = run_view.board_for(run, PAGE, make_board, redraw_seconds=1.0)  # image frames cost more: one a second
 board.drawing(view)
+take_it_with_you(cfg, view, data, PAGE, code_only=True)  # the code of MLPs on the offline sets (see teaching/pieces.py)
