@@ -49,7 +49,8 @@ def _outputs(book, kind: str) -> list:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_the_notebook_run_in_a_fresh_kernel_reproduces_the_apps_final_test_loss(name, tmp_path):
+def test_the_notebook_run_in_a_fresh_kernel_reproduces_the_apps_final_test_loss(name, tmp_path, monkeypatch):
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # importing streamlit sets Agg, which a kernel would inherit: no plots
     run, data = _trained(CASES[name])
     book = _book(CASES[name], data)
     book.cells.insert(0, nbformat.v4.new_code_cell(BLOCK_PLAYGROUND))
