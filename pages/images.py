@@ -8,6 +8,7 @@ from playground.app.lr_finder import lr_finder
 from playground.app.boards.images import ImagesBoard, download_prompt, image_dataset
 from playground.app.sidebar import IMAGE_NAMES, sidebar_config
 from playground.app.history import run_history
+from playground.app.take_away import take_it_with_you
 from playground.app.text import plain
 
 PAGE = "images"
@@ -44,4 +45,5 @@ def make_board() -> ImagesBoard:
 
 board, view = run_view.board_for(run, PAGE, make_board, redraw_seconds=1.0)  # image frames cost more: one a second
 board.drawing(view)
+take_it_with_you(cfg, view, data, PAGE, code_only=True)  # the code of MLPs on the offline sets (see teaching/pieces.py)
 run_history(PAGE, cfg, run, classes=data.n_classes > 0)

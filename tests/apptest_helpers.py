@@ -68,3 +68,26 @@ def assert_landscape_centre_is_the_training_loss(spec: dict, model, data) -> Non
         expected = float(LOSSES["cross_entropy"].make()(model(X), y))
     shown = float(re.search(r"loss at the centre \(×\) ([0-9.e+-]+)", spec["title"]["subtext"]).group(1))
     assert abs(shown - expected) <= 1e-3 * expected, (shown, expected)
+
+
+def record_downloads(monkeypatch) -> dict:
+    """key -> the data each st.download_button of the next runs offers (AppTest keeps the file bytes out of reach)."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    offered, original = {}, DeltaGenerator.download_button
+
+    def download_button(self, label, data, *args, **kwargs):
+        offered[kwargs.get("key") or label] = data
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", download_button)
+    return offered
+
+
+def notebook_cell_kinds(text: str) -> list[str]:
+    """The cell types of a .ipynb text, after checking it against Jupyter's notebook schema."""
+    import nbformat
+
+    book = nbformat.reads(text, as_version=4)
+    nbformat.validate(book)
+    return [cell.cell_type for cell in book.cells]

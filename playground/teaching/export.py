@@ -1,111 +1,22 @@
-"""Take it with you: a standalone PyTorch script for a config, and settings as JSON."""
+"""Take it with you: a standalone PyTorch script for a config (built from teaching/pieces.py), and settings as JSON."""
 from __future__ import annotations
 
-import inspect
 import json
-import re
 
-from playground.data import edits, synthetic
 from playground.config import SETTINGS, Config
-from playground.data.catalog import DATASETS
-from playground.engine.models import FEATURES, INITS, LOSSES, OPTIMIZERS, RAW_FEATURES, Features, build_model
-
-SKLEARN_TABLES = {"iris": "load_iris", "wine": "load_wine", "breast_cancer": "load_breast_cancer"}
+from playground.teaching.pieces import pieces
 
 
-def _generator_source(make) -> str:
-    """The generator's source plus the module helpers it calls, so the script needs no playground.
-
-    A module of generators with shared tables (tf_playground.py) comes whole, less its imports.
-    """
-    module = inspect.getmodule(make)
-    if module is not synthetic:
-        return "\n".join(line for line in inspect.getsource(module).splitlines()
-                         if not line.startswith(("from __future__", "import ", "from ")))
-    source = inspect.getsource(make)
-    helpers = sorted(set(re.findall(r"\b(_[a-z]\w*)\(", source)))
-    return "\n\n".join([*(inspect.getsource(getattr(synthetic, h)) for h in helpers), source])
-
-
-def _data_code(cfg) -> str:
-    d = cfg.data
-    if d.dataset in SKLEARN_TABLES:
-        return f"bunch = skd.{SKLEARN_TABLES[d.dataset]}()\nX, y = bunch.data, bunch.target\n"
-    spec = DATASETS.get(d.dataset)
-    if spec is None or spec.size:  # uploads, images and downloaded tables
-        raise ValueError(f"Show me the code does not cover the {d.dataset} dataset yet: it works for generated data and scikit-learn's tables.")
-    # the classes stay this run's: the network's outputs are built for them
-    make, leading = getattr(spec.make, "func", spec.make), "".join(f"{a!r}, " for a in spec.args)  # make_curve("sine", ...)
-    call = f"{make.__name__}({leading}args.n_samples, noise=args.noise, n_classes={d.n_classes}, random_state=args.random_state)"
-    return f"{_generator_source(make)}\n\nX, y = {call}\n"
-
-
-def _edits_code(cfg) -> str:
-    """The points the learner clicked in or out of the training set, applied as the app applies them."""
-    if not cfg.data.edits:
-        return ""
-    return (f"\n# ---- the training points you added (1) or removed (0) by clicking on the plane ----\n"
-            f"{inspect.getsource(edits.apply_edits)}\n\nEDITS = {list(cfg.data.edits)!r}\n"
-            "X_train, y_train = apply_edits(X_train, y_train, EDITS)\n")
-
-
-GENERATOR_ARGS = ("n_samples", "noise")  # the settings only a generated dataset's call reads
-
-
-def _arguments(cfg: Config) -> str:
+def _arguments(settings) -> str:
     """argparse options for the settings table's script rows, each defaulting to this run's value."""
-    generated = cfg.data.dataset not in SKLEARN_TABLES
     lines = []
-    for name, row in SETTINGS.items():
-        if not row.script or (name in GENERATOR_ARGS and not generated):
-            continue
-        value = getattr(getattr(cfg, row.part), name)
+    for name, value in settings:
+        row = SETTINGS[name]
         kind = "action=argparse.BooleanOptionalAction" if isinstance(value, bool) else f"type={type(value).__name__}"
         about = f"{row.label}: {row.help}".replace("%", "%%")
         lines.append(f"parser.add_argument({'--' + name.replace('_', '-')!r}, {kind}, default={value!r},\n"
                      f"                    help={about!r})")
     return "\n".join(lines)
-
-
-def _model_code(cfg, n_features: int, n_classes: int) -> str:
-    model = build_model(cfg.model, (n_features,), n_classes, cfg.train.loss)
-    layers = (f"{'' if isinstance(layer, Features) else 'nn.'}{layer!r}" for layer in model)  # Features: the script's own
-    code = "model = nn.Sequential(\n" + "".join(f"    {layer},\n" for layer in layers) + ")\n"
-    init = INITS[cfg.model.init]
-    if init.code:  # the very lines build_model runs on each layer
-        body = "".join(f"        {line}\n" for line in init.code.splitlines())
-        code += f"for m in model.modules():  # initial weights: {init.label} ({init.about})\n" \
-                f"    if isinstance(m, (nn.Linear, nn.Conv2d)):\n{body}"
-    return code
-
-
-FEATURES_TEMPLATE = '''
-
-# ---- input features: what the network is fed of each point (x: the (N, 2) points x1, x2) ----
-FEATURES = {{
-{table}
-}}
-
-
-class Features(nn.Module):
-    """(N, 2) points -> one column per chosen feature; no weights."""
-
-    def __init__(self, names):
-        super().__init__()
-        self.names = tuple(names)
-
-    def forward(self, x):
-        return torch.stack([FEATURES[name](x) for name in self.names], dim=1)
-
-'''
-
-
-def _features_code(cfg) -> str:
-    """The feature map the model starts with, in plain torch (the registry's own formulas); "" for raw x1, x2."""
-    if cfg.model.features == RAW_FEATURES:
-        return ""
-    table = "\n".join(f"    {name!r}: lambda x: {FEATURES[name].code},  # {FEATURES[name].label}" for name in cfg.model.features)
-    return FEATURES_TEMPLATE.format(table=table)
 
 
 TEMPLATE = '''"""{title}
@@ -116,89 +27,26 @@ Change a setting on the command line:  python {filename} --lr 0.1 --epochs 50  (
 """
 import argparse
 
-import numpy as np
-import torch
-from sklearn import datasets as skd
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
-from torch import nn
-
-
-def Table(X, y, *names, **more):  # the playground's Table, reduced to the arrays
-    return X, y
-
-
-# ---- settings: the playground's, with this run's values ----
+{imports}{helpers}# ---- settings: the playground's, with this run's values ----
 parser = argparse.ArgumentParser(description={title!r})
 {arguments}
 args = parser.parse_args()
 
 # ---- data ----
-{data}
-X = np.asarray(X, dtype=np.float32)
-y = np.asarray(y, dtype={y_dtype})
-X_train, X_test, y_train, y_test = train_test_split(
-    X, y, test_size=args.test_fraction, stratify={stratify}, random_state=args.random_state
-)
-{edits}if args.standardize:
-    scaler = StandardScaler().fit(X_train)  # fitted on the training split only
-    X_train, X_test = (scaler.transform(a).astype(np.float32) for a in (X_train, X_test))
-X_train, X_test = torch.as_tensor(X_train), torch.as_tensor(X_test)
-y_train, y_test = torch.as_tensor(y_train), torch.as_tensor(y_test)
-{features}
+{data}{features}
 # ---- model, loss, optimizer ----
-torch.manual_seed(args.seed)
-{model}loss_fn = nn.{loss}()
-optimizer = {optimizer}
-generator = torch.Generator().manual_seed(args.seed)  # the order of the batches
-
-
-def target(labels):
-    return labels{target}
-
+{model}{loss}
 
 # ---- training: the tutorials' loop ----
-n = len(X_train)
-for epoch in range(1, args.epochs + 1):
-    model.train()
-    order = torch.randperm(n, generator=generator)
-    for start in range(0, n, args.batch_size):
-        idx = order[start : start + args.batch_size]
-{skip_tiny}        optimizer.zero_grad()
-        loss = loss_fn(model(X_train[idx]), target(y_train[idx]))
-        penalty = args.l1 * sum(p.abs().sum() for p in model.parameters() if p.dim() > 1)  # L1 regularisation
-        (loss + penalty).backward()
-        optimizer.step()
-    model.eval()
-    with torch.no_grad():
-        test_loss = loss_fn(model(X_test), target(y_test)).item()
-    print(f"epoch {{epoch}}: test loss {{test_loss:.4f}}")
-
-print(f"final test loss: {{test_loss:.8f}}")
-'''
+{loop}'''
 
 
 def script(cfg: Config, n_features: int, n_classes: int) -> str:
     """Python source that trains cfg's model on cfg's data exactly as the app does."""
-    d, t, loss = cfg.data, cfg.train, LOSSES[cfg.train.loss]
-    regression = loss.task == "regression"
-    n_inputs = n_features if cfg.model.features == RAW_FEATURES else len(cfg.model.features)
-    return TEMPLATE.format(
-        title=f"{d.dataset}: {'-'.join(map(str, (n_inputs, *cfg.model.hidden, n_classes or 1)))} network, "
-        f"{OPTIMIZERS[t.optimizer].label} lr {t.lr:g}, {t.epochs} epochs",
-        filename="playground_run.py",
-        data=_data_code(cfg),
-        y_dtype="np.float32" if regression else "np.int64",
-        stratify="None" if regression else "y",
-        arguments=_arguments(cfg),
-        features=_features_code(cfg),
-        edits=_edits_code(cfg),
-        model=_model_code(cfg, n_features, n_classes),
-        loss=loss.make.__name__,
-        optimizer=OPTIMIZERS[t.optimizer].code("args.lr", "args.weight_decay"),
-        target=".float().unsqueeze(1)" if loss.binary or regression else "",
-        skip_tiny="        if len(idx) < 2:\n            continue  # BatchNorm cannot normalise a batch of one\n" if cfg.model.batchnorm else "",
-    )
+    p = pieces(cfg, n_features, n_classes)
+    return TEMPLATE.format(title=p.title, filename="playground_run.py", imports=p.imports, helpers=p.helpers,
+                           arguments=_arguments(p.settings), data=p.data, features=p.features, model=p.model,
+                           loss=p.loss, loop=p.loop)
 
 
 def settings_json(cfg: Config) -> str:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.teaching.export import settings_json
+from apptest_helpers import notebook_cell_kinds, record_downloads
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 LINKED = Config(
@@ -33,6 +34,18 @@ def test_take_it_with_you_is_empty_until_opened():
     at.session_state["take_2d"] = True
     at.run()
     assert any("nn.Sequential" in c.value for c in at.code) and at.get("download_button")
+
+
+NOTEBOOK_KINDS = ["markdown", "code"] * 7  # title and imports, then settings, data, model, loss and optimizer, loop, plots
+
+
+def test_the_code_tab_offers_the_script_and_the_notebook(monkeypatch):
+    offered = record_downloads(monkeypatch)
+    at = _app(LINKED.to_query())
+    assert not at.exception
+    assert {b.label for b in at.get("download_button")} >= {"Download the script", "Download the notebook (.ipynb)"}
+    assert notebook_cell_kinds(offered["dl_notebook"]) == NOTEBOOK_KINDS
+    assert "# spiral: 2-12-6-3 network" in offered["dl_notebook"] and "lr = 0.003" in offered["dl_notebook"]
 
 
 def _shown(at) -> dict:

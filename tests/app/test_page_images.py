@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.data import images
 from playground.data.catalog import IMAGE_DATASETS
-from apptest_helpers import echarts_specs, series_points
+from apptest_helpers import echarts_specs, notebook_cell_kinds, record_downloads, series_points
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "images.py")
 
@@ -150,3 +150,19 @@ def test_cnn_feature_maps_of_a_chosen_test_image():
     texts = [g["style"]["text"] for g in specs[title]["graphic"] if g["type"] == "text"]
     assert texts[0].startswith("Filters of conv block 1") and len(texts) == 3  # filters, block 1, block 2
     assert any(t.startswith("Test image #4") for t in specs)  # its probability bars beside
+
+
+def test_the_code_of_an_mlp_as_script_and_notebook_and_not_yet_for_a_cnn(monkeypatch):
+    offered = record_downloads(monkeypatch)
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["images_dataset"] = "digits"
+    at.session_state["take_images"] = True
+    at.run()
+    assert not at.exception
+    assert {b.label for b in at.get("download_button")} == {"Download the script", "Download the notebook (.ipynb)"}
+    assert notebook_cell_kinds(offered["dl_notebook"]) == ["markdown", "code"] * 7
+    assert "skd.load_digits()" in offered["dl_script"] and any("nn.Flatten" in c.value for c in at.code)
+    at.session_state["images_n_blocks"] = 1  # a CNN: said plainly, nothing offered
+    at.run()
+    assert not at.exception and not at.get("download_button") and not at.code
+    assert any("does not cover conv blocks yet" in i.value for i in at.info)

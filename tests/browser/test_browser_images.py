@@ -84,3 +84,27 @@ def test_a_cnn_shows_what_it_sees_in_a_test_image(projector):
     assert page.locator("[data-testid='stEChartsChart'][aria-label^='Test image #']").count() >= 1  # its bars beside
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(ARTIFACTS / "images_cnn_sees.png"))
+
+
+def test_the_code_of_the_mnist_mlp_downloads_as_a_script_and_a_notebook(browser, server, tmp_path):
+    import nbformat
+
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.goto(f"{server[0]}/images")
+    page.wait_for_selector(IDLE, timeout=90_000)
+    page.get_by_text("Take it with you: the code").click()
+    page.wait_for_selector(".st-key-dl_notebook button", timeout=30_000)
+    files = {}
+    for key, name in (("dl_script", "playground_run.py"), ("dl_notebook", "playground_run.ipynb")):
+        with page.expect_download() as download:
+            page.locator(f".st-key-{key} button").first.click()
+        download.value.save_as(tmp_path / name)
+        files[key] = (tmp_path / name).read_text()
+    book = nbformat.reads(files["dl_notebook"], as_version=4)
+    nbformat.validate(book)
+    assert [c.cell_type for c in book.cells] == ["markdown", "code"] * 7
+    assert "mnist_data()" in files["dl_script"] and "mnist_data()" in book.cells[5].source  # the page's MNIST 5,000
+    assert book.cells[0].source.splitlines()[0] == "# " + files["dl_script"].splitlines()[0].strip('"')  # one title
+    page.screenshot(path=str(ARTIFACTS / "images_code.png"))
+    context.close()

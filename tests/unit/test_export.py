@@ -46,6 +46,9 @@ CASES = {
     "circles-squares-no-hidden-layer": Config(
         DataConfig("circles"), ModelConfig((), features=("x2_sq", "x1_sq")), TrainConfig("sgd", 0.1, 16, 5, l1=0.001)
     ),
+    # the images page's offline sets: the fixed split, ToTensor + Normalize, Flatten (and conv blocks)
+    "digits-mlp-dropout": Config(DataConfig("digits"), ModelConfig((32,), "relu", dropout=0.1), TrainConfig("adam", 0.003, 64, 3)),
+    "mnist-5k-mlp-nll": Config(DataConfig("mnist_5k"), ModelConfig((32,), "relu"), TrainConfig("sgd", 0.05, 64, 1, loss="nll")),
 }
 
 
@@ -78,9 +81,22 @@ def test_the_scripts_options_are_the_settings_tables_script_rows(tmp_path):
     assert len(re.findall(r"^epoch \d+:", out.stdout, flags=re.M)) == 2
 
 
-def test_script_refuses_datasets_it_cannot_rebuild():
+@pytest.mark.parametrize("dataset", ["pima", "mnist"])  # a downloaded table; an image set that needs a download
+def test_script_refuses_datasets_it_cannot_rebuild(dataset):
     with pytest.raises(ValueError, match="does not cover"):
-        script(Config(DataConfig("pima")), 8, 2)
+        script(Config(DataConfig(dataset)), 8, 2)
+
+
+def test_script_says_conv_blocks_are_not_covered_yet():
+    with pytest.raises(ValueError, match="does not cover conv blocks yet"):
+        script(Config(DataConfig("digits"), ModelConfig((16,), conv=((4, 3, 2, 0.0),))), 64, 10)
+
+
+def test_an_image_scripts_options_leave_out_the_data_settings():
+    """An image set's split is fixed (images.py): no --test-fraction or --random-state that would not apply."""
+    source = script(CASES["digits-mlp-dropout"], 64, 10)
+    assert "--lr" in source and "--epochs" in source
+    assert not re.search(r"--(test-fraction|random-state|standardize|n-samples|noise)", source)
 
 
 def test_settings_round_trip_through_json():
