@@ -1,6 +1,8 @@
 """A session's state: the shared caches, its runs, which page trains, and the settings widgets' saved values."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from playground.server import claims
@@ -9,6 +11,8 @@ from playground.data.tables import load_dataset, split_table
 from playground.data.types import Table
 from playground.engine.models import LOSSES
 from playground.server.store import Bounded
+from playground.server.disk_store import DEFAULT_MB, DiskStore
+from playground.engine import stored
 from playground.engine.run import Run
 from playground.engine.training import ENGINE_VERSION
 
@@ -16,9 +20,15 @@ RUNS_PER_SESSION = 4
 
 
 @st.cache_resource
-def result_store() -> Bounded:
-    """Finished runs of every session: immutable state_dicts and histories, bounded."""
-    return Bounded(max_entries=64)
+def result_store() -> Bounded | DiskStore:
+    """Finished runs of every session: immutable state_dicts and histories, bounded. In this process (64 runs), or,
+    with PLAYGROUND_STORE set to a directory, shared by every server process on the host that names the same one
+    (PLAYGROUND_STORE_MB megabytes, 512 unless set)."""
+    directory = os.environ.get("PLAYGROUND_STORE", "").strip()
+    if not directory:
+        return Bounded(max_entries=64)
+    size_mb = float(os.environ.get("PLAYGROUND_STORE_MB") or DEFAULT_MB)
+    return DiskStore(directory, stored.dumps, stored.loads, size_mb=size_mb)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
