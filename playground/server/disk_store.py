@@ -53,7 +53,8 @@ def key_text(key: Hashable) -> str:
 
 class DiskStore:
     """get/put like store.Bounded, for values encode() turns into bytes and decode() reads back (raising on bytes it
-    did not make). At most size_mb megabytes: past that the least recently used entries go. A broken or refused entry
+    did not make). At most size_mb megabytes: when a put passes that, the least recently used entries go, ten at a time
+(diskcache's cull). A broken or refused entry
     is a miss; a store that cannot be written to (disk full, locked too long) drops the put: the page never fails."""
 
     def __init__(self, directory: str, encode: Callable[[object], bytes], decode: Callable[[bytes], object],
@@ -81,6 +82,8 @@ class DiskStore:
         """Store value under key (the most recently used); past the size bound the least recently used go."""
         try:
             self._cache.set(key_text(key), self.encode(value))
+            if self._cache.volume() > self.size_limit:  # set() culls before adding: a big entry can tip it over
+                self._cache.cull()
         except Exception as err:
             log.warning("shared run store %s: could not store an entry (%s: %s)", self.directory, type(err).__name__, err)
 
