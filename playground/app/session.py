@@ -22,13 +22,25 @@ RUNS_PER_SESSION = 4
 @st.cache_resource
 def result_store() -> Bounded | DiskStore:
     """Finished runs of every session: immutable state_dicts and histories, bounded. In this process (64 runs), or,
-    with PLAYGROUND_STORE set to a directory, shared by every server process on the host that names the same one
+    with PLAYGROUND_STORE (or [store] path in secrets.toml) set to a directory, shared by every server process on the host that names the same one
     (PLAYGROUND_STORE_MB megabytes, 512 unless set)."""
-    directory = os.environ.get("PLAYGROUND_STORE", "").strip()
+    directory = _store_setting("PLAYGROUND_STORE", "path")
     if not directory:
         return Bounded(max_entries=64)
-    size_mb = float(os.environ.get("PLAYGROUND_STORE_MB") or DEFAULT_MB)
+    size_mb = float(_store_setting("PLAYGROUND_STORE_MB", "size_mb") or DEFAULT_MB)
     return DiskStore(directory, stored.dumps, stored.loads, size_mb=size_mb)
+
+
+def _store_setting(env: str, name: str) -> str:
+    """The environment variable, else `name` under [store] in .streamlit/secrets.toml, else ""."""
+    value = os.environ.get(env, "").strip()
+    if value:
+        return value
+    try:
+        section = st.secrets.get("store") or {}
+    except FileNotFoundError:  # no secrets.toml (Streamlit's StreamlitSecretNotFoundError is one)
+        return ""
+    return str(section.get(name, "")).strip()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

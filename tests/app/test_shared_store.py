@@ -8,6 +8,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from apptest_helpers import metrics, run_app
 
@@ -45,6 +46,21 @@ def test_a_run_finished_in_one_process_shows_from_the_cache_in_another(shared_st
     assert ui.result_store() is not first
     assert not other.exception and "trained before, so it is shown from the cache" in other.success[0].value
     assert metrics(other)["Test loss"] == metrics(at)["Test loss"]
+
+
+def test_secrets_toml_can_name_the_store_instead(tmp_path, monkeypatch):
+    monkeypatch.delenv("PLAYGROUND_STORE", raising=False)
+    monkeypatch.delenv("PLAYGROUND_STORE_MB", raising=False)
+    ui.result_store.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.secrets["store"] = {"path": str(tmp_path / "runs"), "size_mb": 64}
+        at.run()
+        assert not at.exception
+        store = ui.result_store()
+        assert isinstance(store, DiskStore) and store.directory == str(tmp_path / "runs") and store.size_limit == 64 * 2**20
+    finally:
+        ui.result_store.clear()
 
 
 def _free_port() -> int:
