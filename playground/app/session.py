@@ -1,6 +1,7 @@
 """A session's state: the shared caches, its runs, which page trains, and the settings widgets' saved values."""
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
@@ -17,6 +18,7 @@ from playground.engine.run import Run
 from playground.engine.training import ENGINE_VERSION
 
 RUNS_PER_SESSION = 4
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource
@@ -106,11 +108,24 @@ def current_run(cfg: Config, data, on: str = "cpu") -> Run:
     runs = session_runs()
     run = runs.get(cfg)
     if run is None or not (run.started or run.edited):  # an untrained network edited by hand stays this session's
-        stored = result_store().get((ENGINE_VERSION, cfg))
-        run = Run.finished(cfg, data, *stored, device=on) if stored else (run or Run(cfg, data, on))
+        run = _from_store(cfg, data, on) or run or Run(cfg, data, on)
     runs.put(cfg, run)  # the most recently used: past RUNS_PER_SESSION the least recently used run goes
     claims.claim(run)  # a stopped script run still training it stops before its next step (see claims.py)
     return run
+
+
+def _from_store(cfg: Config, data, on: str) -> Run | None:
+    """A run rebuilt from the shared store, else None; a stored result that does not fit cfg's network (a shared
+    store's directory holds whatever was put there) is dropped as a miss."""
+    stored = result_store().get((ENGINE_VERSION, cfg))
+    if not stored:
+        return None
+    try:
+        return Run.finished(cfg, data, *stored, device=on)
+    except (RuntimeError, ValueError, TypeError, KeyError) as err:  # load_state_dict's mismatches among them
+        log.warning("stored run for %s does not fit its network, dropped: %s", cfg, err)
+        result_store().pop((ENGINE_VERSION, cfg))
+        return None
 
 
 def finish(run: Run) -> None:

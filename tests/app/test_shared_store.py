@@ -8,6 +8,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from apptest_helpers import metrics, run_app
@@ -46,6 +47,20 @@ def test_a_run_finished_in_one_process_shows_from_the_cache_in_another(shared_st
     assert ui.result_store() is not first
     assert not other.exception and "trained before, so it is shown from the cache" in other.success[0].value
     assert metrics(other)["Test loss"] == metrics(at)["Test loss"]
+
+
+def test_a_stored_run_that_does_not_fit_its_network_is_a_miss(shared_store, caplog):
+    at = run_app(APP, {"epochs": 2, "random_state": 144}, timeout=60)
+    at.button(key="train").click().run()
+    cfg = next(reversed(at.session_state["runs"].values())).cfg
+    state, history, snap, frames = ui.result_store().get((ui.ENGINE_VERSION, cfg))
+    wrong = {name: torch.zeros(3, 3) for name in state}  # the right format and names, the wrong shapes
+    ui.result_store().put((ui.ENGINE_VERSION, cfg), (wrong, history, snap, frames))
+    ui.result_store.clear()
+    other = run_app(APP, {"epochs": 2, "random_state": 144}, timeout=60)
+    assert not other.exception and "Press **Train**" in other.info[0].value
+    assert "does not fit its network, dropped" in caplog.text
+    assert ui.result_store().get((ui.ENGINE_VERSION, cfg)) is None
 
 
 def test_secrets_toml_can_name_the_store_instead(tmp_path, monkeypatch):
