@@ -1,6 +1,9 @@
 """A session's state: the shared caches, its runs, which page trains, and the settings widgets' saved values."""
 from __future__ import annotations
 
+import logging
+import os
+
 import streamlit as st
 
 from playground.server import claims
@@ -9,16 +12,37 @@ from playground.data.tables import load_dataset, split_table
 from playground.data.types import Table
 from playground.engine.models import LOSSES
 from playground.server.store import Bounded
+from playground.server.disk_store import DEFAULT_MB, DiskStore
+from playground.engine import stored
 from playground.engine.run import Run
 from playground.engine.training import ENGINE_VERSION
 
 RUNS_PER_SESSION = 4
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource
-def result_store() -> Bounded:
-    """Finished runs of every session: immutable state_dicts and histories, bounded."""
-    return Bounded(max_entries=64)
+def result_store() -> Bounded | DiskStore:
+    """Finished runs of every session: immutable state_dicts and histories, bounded. In this process (64 runs), or,
+    with PLAYGROUND_STORE (or [store] path in secrets.toml) set to a directory, shared by every server process on the host that names the same one
+    (PLAYGROUND_STORE_MB megabytes, 512 unless set)."""
+    directory = _store_setting("PLAYGROUND_STORE", "path")
+    if not directory:
+        return Bounded(max_entries=64)
+    size_mb = float(_store_setting("PLAYGROUND_STORE_MB", "size_mb") or DEFAULT_MB)
+    return DiskStore(directory, stored.dumps, stored.loads, size_mb=size_mb)
+
+
+def _store_setting(env: str, name: str) -> str:
+    """The environment variable, else `name` under [store] in .streamlit/secrets.toml, else ""."""
+    value = os.environ.get(env, "").strip()
+    if value:
+        return value
+    try:
+        section = st.secrets.get("store") or {}
+    except FileNotFoundError:  # no secrets.toml (Streamlit's StreamlitSecretNotFoundError is one)
+        return ""
+    return str(section.get(name, "")).strip()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -84,11 +108,24 @@ def current_run(cfg: Config, data, on: str = "cpu") -> Run:
     runs = session_runs()
     run = runs.get(cfg)
     if run is None or not (run.started or run.edited):  # an untrained network edited by hand stays this session's
-        stored = result_store().get((ENGINE_VERSION, cfg))
-        run = Run.finished(cfg, data, *stored, device=on) if stored else (run or Run(cfg, data, on))
+        run = _from_store(cfg, data, on) or run or Run(cfg, data, on)
     runs.put(cfg, run)  # the most recently used: past RUNS_PER_SESSION the least recently used run goes
     claims.claim(run)  # a stopped script run still training it stops before its next step (see claims.py)
     return run
+
+
+def _from_store(cfg: Config, data, on: str) -> Run | None:
+    """A run rebuilt from the shared store, else None; a stored result that does not fit cfg's network (a shared
+    store's directory holds whatever was put there) is dropped as a miss."""
+    stored = result_store().get((ENGINE_VERSION, cfg))
+    if not stored:
+        return None
+    try:
+        return Run.finished(cfg, data, *stored, device=on)
+    except (RuntimeError, ValueError, TypeError, KeyError) as err:  # load_state_dict's mismatches among them
+        log.warning("stored run for %s does not fit its network, dropped: %s", cfg, err)
+        result_store().pop((ENGINE_VERSION, cfg))
+        return None
 
 
 def finish(run: Run) -> None:
