@@ -127,7 +127,7 @@ def test_two_servers_share_finished_runs(tmp_path):
         viewer = ProtocolSession(urls[1], query)
         sessions.append(viewer)
         viewer.rerun()
-        assert viewer.wait_for(lambda c: c.shows("shown from the cache"), 90), viewer.alerts
+        assert viewer.wait_for(lambda c: c.shows("shown from the cache") and "Test loss" in c.metrics, 90), viewer.alerts
         assert viewer.metrics["Test loss"] == trainer.metrics["Test loss"]
         assert not trainer.exceptions and not viewer.exceptions
     finally:
