@@ -91,3 +91,10 @@ def test_the_finder_is_disabled_while_training():
     at.run()
     assert at.button(key="lr_find_2d").disabled and at.button(key="lr_use_2d").disabled
     assert at.get("echarts_chart")  # the last result stays in view
+
+
+def test_images_page_finds_a_learning_rate_for_an_mlp_on_digits():
+    at = run_app(str(ROOT / "pages" / "images.py"), {"dataset": "digits", "optimizer": "adam", "lr": 0.00001},
+                 prefix="images_")
+    assert not at.exception
+    _find_and_use(at, "images", "images_lr")
