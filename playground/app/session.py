@@ -117,11 +117,11 @@ def current_run(cfg: Config, data, on: str = "cpu") -> Run:
 def _from_store(cfg: Config, data, on: str) -> Run | None:
     """A run rebuilt from the shared store, else None; a stored result that does not fit cfg's network (a shared
     store's directory holds whatever was put there) is dropped as a miss."""
-    stored = result_store().get((ENGINE_VERSION, cfg))
-    if not stored:
+    found = result_store().get((ENGINE_VERSION, cfg))  # (named apart from the engine's `stored` module)
+    if not found:
         return None
     try:
-        return Run.finished(cfg, data, *stored, device=on)
+        return Run.finished(cfg, data, *found, device=on)
     except (RuntimeError, ValueError, TypeError, KeyError) as err:  # load_state_dict's mismatches among them
         log.warning("stored run for %s does not fit its network, dropped: %s", cfg, err)
         result_store().pop((ENGINE_VERSION, cfg))
