@@ -16,6 +16,11 @@ BUDGET_SECONDS = 1.0  # the surface's grid is as fine as this many seconds of lo
 GRID = (15, 41)  # ... between these many points a side (odd: the final weights are a grid point)
 SPAN = (0.25, 1.0)  # the slice reaches this far along each direction (1: a whole filter's norm), wide enough for the paths
 MARGIN = 1.25  # the slice reaches this much further than the farthest projected path point
+# How the slice's two directions are chosen: Li et al.'s two for the surface, and for the paths
+DIRECTIONS = {
+    "random": "two random directions, filter-normalised (the surface as it is around the end)",
+    "paths": "the paths' two main directions (PCA of the weights along them: the plane they moved in most)",
+}
 
 
 def _weights(model: nn.Module) -> list[torch.Tensor]:
@@ -91,6 +96,8 @@ class Landscape:
     centre: str  # whose final weights the slice passes through
     centre_loss: float  # the training loss there: losses at the grid's middle
     seconds: float  # how long computing it took
+    kind: str = "random"  # a key of DIRECTIONS
+    explained: float | None = None  # "paths": the share of the paths' movement the two directions hold
 
 
 def _cpu(states) -> list[list[torch.Tensor]]:
@@ -103,20 +110,49 @@ def _grid_side(seconds_per_loss: float, budget: float) -> int:
     return n if n % 2 else n - 1
 
 
+def path_directions(model: nn.Module, paths: list[list[list[torch.Tensor]]]) -> tuple[tuple, float]:
+    """((d1, d2) shaped like the parameters, the share of variance they explain): the two principal components of
+    every path state's offset from the final weights (Li et al.'s directions for optimizer trajectories), unit length.
+    Fewer than two independent offsets: the missing direction is 0."""
+    origin = torch.cat([p.detach().cpu().flatten() for p in model.parameters()]).double()
+    offsets = [torch.cat([t.flatten() for t in state]).double() - origin for states in paths for state in states]
+    matrix = torch.stack(offsets) if offsets else torch.zeros(1, len(origin), dtype=torch.float64)
+    matrix = matrix - matrix.mean(0, keepdim=True)
+    _, values, vh = torch.linalg.svd(matrix, full_matrices=False)
+    total = float((values**2).sum())
+    explained = float((values[:2] ** 2).sum()) / total if total > 0 else 0.0
+    pair = []
+    for k in range(2):
+        flat = vh[k] if k < len(vh) and values[k] > 1e-12 * max(float(values[0]), 1e-300) else torch.zeros_like(origin)
+        shaped, at = [], 0
+        for p in model.parameters():
+            shaped.append(flat[at : at + p.numel()].reshape(p.shape).to(p))
+            at += p.numel()
+        pair.append(shaped)
+    return (pair[0], pair[1]), explained
+
+
 def landscape(model: nn.Module, choice, X: torch.Tensor, y: torch.Tensor, paths: dict[str, list[list[torch.Tensor]]],
-              centre: str, seed: int = 0, transform=None, budget: float = BUDGET_SECONDS) -> Landscape:
+              centre: str, seed: int = 0, transform=None, budget: float = BUDGET_SECONDS, kind: str = "random") -> Landscape:
     """The training loss (the data's loss of LOSSES entry `choice`, in eval mode, over all of X) on a slice through
-    the model's weights along two filter-normalised random directions fixed by `seed`, with `paths` (label -> states,
-    each the parameters in model.parameters() order) projected onto it. The grid is as fine as `budget` seconds allow."""
+    the model's weights along two directions (`kind`, see DIRECTIONS: filter-normalised random ones fixed by `seed`, or
+    the paths' principal components), with `paths` (label -> states, each the parameters in model.parameters()
+    order) projected onto it. The grid is as fine as `budget` seconds allow."""
+    if kind not in DIRECTIONS:
+        raise ValueError(f"Unknown directions {kind!r}; choose one of {', '.join(DIRECTIONS)}.")
     start = time.perf_counter()
     loss_fn, target = choice.make(), choice.target(y)
     inputs = transform(X) if transform is not None else X.float()
-    dirs = directions(model, seed)
+    explained = None
+    if kind == "paths":
+        dirs, explained = path_directions(model, [states for states in paths.values() if states])
+    else:
+        dirs = directions(model, seed)
     origin = [p.detach().cpu().clone() for p in model.parameters()]
     cpu_dirs = tuple(_cpu([d])[0] for d in dirs)
     projected = tuple((label, project(_cpu(states), origin, cpu_dirs)) for label, states in paths.items() if states)
     reach = max((float(np.abs(c).max()) for _, c in projected), default=0.0)
-    span = float(np.clip(MARGIN * reach, *SPAN))
+    span = float(np.clip(MARGIN * reach, *SPAN)) if kind == "random" else max(MARGIN * reach, 1e-3)
     was_training = model.training
     model.eval()
     with torch.no_grad():
@@ -126,4 +162,5 @@ def landscape(model: nn.Module, choice, X: torch.Tensor, y: torch.Tensor, paths:
     model.train(was_training)
     n = _grid_side(once, budget)
     alphas, losses = surface(model, loss_fn, inputs, target, dirs, span, n)
-    return Landscape(alphas, losses, projected, centre, float(losses[n // 2, n // 2]), time.perf_counter() - start)
+    return Landscape(alphas, losses, projected, centre, float(losses[n // 2, n // 2]), time.perf_counter() - start,
+                     kind, explained)

@@ -120,7 +120,7 @@ class Race:
         X_train, X_test = torch.as_tensor(data.X_train), torch.as_tensor(data.X_test)
         tensors = (X_train, torch.as_tensor(data.y_train), X_test, torch.as_tensor(data.y_test))
         self.contestants = [Contestant(e, copy.deepcopy(base), cfg, tensors, data.transform) for e in cfg.entries]
-        self._landscape: Landscape | None = None
+        self._landscapes: dict[str, Landscape] = {}
 
     @property
     def done(self) -> bool:
@@ -155,19 +155,19 @@ class Race:
         measured = [c for c in self.contestants if c.history.epoch and not c.diverged]
         return min(measured, key=lambda c: c.history.test_loss[-1]) if measured else None
 
-    def landscape(self) -> Landscape | None:
-        """The finished race's loss landscape: one slice through the leader's final weights along two directions fixed
-        by the race's seed, every lane's path projected onto it; computed once. None before the end, or when every
-        lane diverged."""
+    def landscape(self, kind: str = "random") -> Landscape | None:
+        """The finished race's loss landscape: one slice through the leader's final weights along two directions
+        (`kind`: random ones fixed by the race's seed, or the main directions of all the lanes' paths), every lane's
+        path projected onto it; computed once. None before the end, or when every lane diverged."""
         leader = self.leader()
         if not self.done or leader is None:
             return None
-        if self._landscape is None:
+        if kind not in self._landscapes:
             paths = {c.label: [c.path[e] for e in sorted(c.path)] for c in self.contestants}
             X, y = torch.as_tensor(self.data.X_train), torch.as_tensor(self.data.y_train)
-            self._landscape = landscape(leader.model, LOSSES[self.cfg.loss], X, y, paths, leader.label, self.cfg.seed,
-                                        self.data.transform)
-        return self._landscape
+            self._landscapes[kind] = landscape(leader.model, LOSSES[self.cfg.loss], X, y, paths, leader.label,
+                                               self.cfg.seed, self.data.transform, kind=kind)
+        return self._landscapes[kind]
 
     def summary(self) -> list[dict]:
         """One row per lane: final losses, test accuracy, wall time and whether it diverged."""

@@ -149,22 +149,25 @@ class Run:
         return train(self.model, optimizer, LOSSES[cfg.loss], tensors, lambda: self._target, cfg.batch_size, generator,
                      self.history, transform, l1=cfg.l1)
 
-    def landscape(self) -> Landscape | None:
-        """The finished run's loss landscape: a slice through its final weights along two directions fixed by its seed,
-        with its replay frames as the path of its weights; computed once for the weights it ends with (None before the
-        end)."""
+    def landscape(self, kind: str = "random") -> Landscape | None:
+        """The finished run's loss landscape: a slice through its final weights along two directions (`kind`: random
+        ones fixed by its seed, or its path's main directions), with its replay frames as the path of its weights;
+        computed once for the weights it ends with (None before the end)."""
         if not self.done:
             return None
         # the weights it was computed for: trained on (Train more) or set by hand since, it is computed anew
         weights = tuple(float(p.detach().double().sum()) for p in self.model.parameters())
-        if getattr(self, "_landscape", (None, None))[0] != weights:
+        kept = getattr(self, "_landscapes", None)
+        if kept is None or kept[0] != weights:
+            kept = self._landscapes = (weights, {})
+        if kind not in kept[1]:
             names = [name for name, _ in self.model.named_parameters()]
             path = [[self.frames[e][name] for name in names] for e in sorted(self.frames)]
             d = self._data
             X, y = torch.as_tensor(d.X_train, device=self._device), torch.as_tensor(d.y_train, device=self._device)
-            self._landscape = weights, landscape(self.model, LOSSES[self.cfg.train.loss], X, y, {"this run": path},
-                                                 "this run", self.cfg.train.seed, d.transform)
-        return self._landscape[1]
+            kept[1][kind] = landscape(self.model, LOSSES[self.cfg.train.loss], X, y, {"this run": path}, "this run",
+                                      self.cfg.train.seed, d.transform, kind=kind)
+        return kept[1][kind]
 
     def proba(self, X) -> np.ndarray:
         """Class probabilities for raw rows (or uint8 images) of this run's data."""

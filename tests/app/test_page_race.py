@@ -1,4 +1,5 @@
 """AppTest page tests for the optimizer race."""
+import re
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,15 @@ def test_a_finished_race_draws_every_optimizer_on_one_loss_landscape():
     assert paths[leader.label][-1] == [0, 0]
     assert any(s["type"] == "lines" and s["data"] for s in spec["series"])  # contour lines
     assert spec["graphic"][0]["style"]["image"].startswith("data:image/png;base64,")
+
+
+def test_the_landscape_can_be_drawn_along_the_paths_main_directions():
+    at = _race(_app(epochs=8))
+    assert _charts(at)["landscape"]["xAxis"]["name"] == "random direction 1"
+    at.button_group(key="race_landscape_kind").set_value("paths").run()
+    assert not at.exception
+    spec = _charts(at)["landscape"]
+    assert spec["xAxis"]["name"] == "main direction 1 of the paths"
+    words = next(c.value for c in at.caption if "This slice:" in c.value)
+    share = int(re.search(r"(\d+)% of their movement", words).group(1))
+    assert 50 < share <= 100

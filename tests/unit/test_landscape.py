@@ -129,3 +129,36 @@ def test_a_regression_runs_landscape_uses_its_mse():
         X, y = torch.as_tensor(data.X_train), torch.as_tensor(data.y_train)
         expected = float(nn.MSELoss()(run.model(X).squeeze(-1), y.float()))
     assert np.isclose(found.centre_loss, expected, rtol=1e-5)
+
+
+def test_along_the_paths_the_slice_is_the_plane_they_moved_in_most():
+    """PCA directions: unit length, orthogonal, holding most of the paths' movement, so the projected path keeps its
+    length (random directions shrink it); the centre is still the final training loss."""
+    from playground.engine import race as R
+
+    race = _race((R.Entry("sgd", 0.1), R.Entry("adam", 0.01))).run()
+    random, paths = race.landscape("random"), race.landscape("paths")
+    assert paths is race.landscape("paths") and paths.kind == "paths" and random.kind == "random"
+    assert paths.explained > 0.5 and random.explained is None
+    assert paths.centre_loss == random.centre_loss  # one centre: the leader's final weights
+
+    def length(coords):
+        return float(np.linalg.norm(np.diff(coords, axis=0), axis=1).sum())
+
+    leader = race.leader()
+    states = [leader.path[e] for e in sorted(leader.path)]
+    true_start = float(torch.cat([(a - b).flatten() for a, b in zip(states[0], states[-1])]).norm())
+    start = dict(paths.paths)[leader.label][0]
+    assert np.hypot(*start) > 0.7 * true_start  # the start's distance from the end, mostly kept in the plane
+    assert length(dict(paths.paths)[leader.label]) > 3 * length(dict(random.paths)[leader.label])
+
+
+def test_path_directions_are_orthonormal():
+    from playground.engine.landscape import path_directions
+
+    run, _ = _trained()
+    states = [[run.frames[e][n] for n, _ in run.model.named_parameters()] for e in sorted(run.frames)]
+    (d1, d2), explained = path_directions(run.model, [states])
+    u, v = (torch.cat([t.flatten() for t in d]).double() for d in (d1, d2))
+    assert abs(float(u.norm()) - 1) < 1e-6 and abs(float(v.norm()) - 1) < 1e-6 and abs(float(u @ v)) < 1e-6
+    assert 0 < explained <= 1

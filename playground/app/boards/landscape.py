@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.app.boards.common import Slot
+from playground.engine import landscape as engine_landscape
 from playground.engine.training import ENGINE_VERSION
 from playground.server.store import Bounded
 from playground.viz import landscape_charts
@@ -18,9 +19,15 @@ EXPLAIN = (
     "The picture is one flat slice through a space with one axis per weight: the shading is the training loss there "
     "(darker is higher, lines join equal losses) and the × is where training ended. A path is the weights after each "
     "saved epoch, projected onto the slice: only its end lies on it, so read it as the direction the weights moved, "
-    "not as a walk along the shading. Two random directions catch only a little of that movement, so paths look short. "
-    "A wide, flat basin around the × usually generalises better than a narrow one."
+    "not as a walk along the shading. A wide, flat basin around the × usually generalises better than a narrow one."
 )
+ABOUT = {  # what each choice of directions shows, after EXPLAIN
+    "random": "Two random directions (Li et al.'s, filter-normalised) show the surface as it is around the end but "
+              "catch only a little of the weights' movement, so paths look short.",
+    "paths": "These two directions are the plane the paths moved in most (PCA of their weights: {explained:.0%} of "
+             "their movement), so the paths show in full; the shading is the slice through the end along them.",
+}
+KIND_LABELS = {"random": "Random (the surface)", "paths": "Along the paths (PCA)"}
 
 
 @st.cache_resource
@@ -29,33 +36,36 @@ def landscape_store() -> Bounded:
     return Bounded(max_entries=64)
 
 
-def run_landscape(run):
+def run_landscape(run, kind: str = "random"):
     """A finished run's landscape; shared between sessions for a run anyone could train from its settings alone."""
     base = run.replay_of or run  # a replayed epoch shows the whole run's landscape
     if base.edited or not base.done:
-        return base.landscape()
-    key = (ENGINE_VERSION, base.cfg)
+        return base.landscape(kind)
+    key = (ENGINE_VERSION, base.cfg, kind)
     found = landscape_store().get(key)
     if found is None:
-        found = base.landscape()
+        found = base.landscape(kind)
         landscape_store().put(key, found)
     return found
-
-
-def landscape_switch(key: str) -> bool:
-    return st.toggle(LABEL, key=key, help=HELP)
 
 
 class LandscapeView:
     """The chart and its explanation side by side, laid out when on; draw(landscape) fills them."""
 
-    def __init__(self, on: bool = True):
+    kind = "random"
+
+    def __init__(self, key: str, on: bool = True):
         self.on = on
         if on:
             chart, words = st.columns([3, 2], gap="medium", vertical_alignment="center")
             with chart:
                 self.chart = Slot()
             with words:
+                self.kind = st.segmented_control(
+                    "Directions of the slice", list(KIND_LABELS), format_func=KIND_LABELS.get, default="random", key=key,
+                    help="Which flat slice through the weights to draw: " + "; ".join(
+                        f"{KIND_LABELS[k]}: {engine_landscape.DIRECTIONS[k]}" for k in KIND_LABELS) + ".",
+                ) or "random"  # a click on the chosen one unselects it: keep the default
                 self.words = Slot()
 
     def waiting(self, what: str) -> None:
@@ -78,4 +88,5 @@ class LandscapeView:
                 f"(loss {landscape.centre_loss:.4g} at the centre), with the path of {who} projected onto it",
         )
         grid = len(landscape.alphas)
-        self.words.caption(f"{EXPLAIN} This slice: {grid} × {grid} losses, computed in {landscape.seconds:.2f} s.")
+        about = ABOUT[landscape.kind].format(explained=landscape.explained or 0.0)
+        self.words.caption(f"{EXPLAIN} {about} This slice: {grid} × {grid} losses, computed in {landscape.seconds:.2f} s.")

@@ -108,7 +108,7 @@ class Board2D:
             self.click_series, self.cells = boundary.click_layer(self.xs, self.ys, plane_size)
             self._edit_controls()
         self.health = HealthView(self.switch["health"])
-        self.landscape = landscape.LandscapeView(self.switch["landscape"])
+        self.landscape = landscape.LandscapeView("landscape_kind", self.switch["landscape"])
         picker, bars = st.columns([2, 3], gap="medium")
         with picker:
             self.point = st.selectbox(
@@ -233,7 +233,7 @@ class Board2D:
         show_curves(self.curves, run, LOSSES[loss].label, compact=True, height=CURVES_HEIGHT)
         self.health.draw(run, data, loss)
         if self.landscape.on and (run.done or run.replay_of):
-            self.landscape.draw(landscape.run_landscape(run))
+            self.landscape.draw(landscape.run_landscape(run, self.landscape.kind))
         else:
             self.landscape.waiting("the run")
         if self.switch["inside"] and self.clickable and training:

@@ -135,7 +135,7 @@ class RaceBoard:
                     self.pictures.append(Slot())
         else:
             self.bars = Slot()
-        self.landscape = LandscapeView()
+        self.landscape = LandscapeView("race_landscape_kind")
         st.subheader("Summary")
         self.table = Slot()
         self.notes = st.empty()
@@ -170,7 +170,7 @@ class RaceBoard:
             )
         if race.done:
             colors = {c.label: palette.lane_color(i) for i, c in enumerate(race.contestants)}
-            self.landscape.draw(race.landscape(), colors, "each optimizer")
+            self.landscape.draw(race.landscape(self.landscape.kind), colors, "each optimizer")
         else:
             self.landscape.waiting("the race")
         self.table.dataframe(
