@@ -19,6 +19,7 @@ from __future__ import annotations
 import http.cookies
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -198,6 +199,7 @@ def measure(browser, processes: int) -> dict:
         out["tracebacks"] = sum((tmp / "run" / f"app-{p}.log").read_text().count("Traceback") for p in group.ports)
     finally:
         group.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
