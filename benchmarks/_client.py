@@ -20,7 +20,7 @@ from websockets.sync.client import connect
 class ProtocolSession:
     """One Streamlit session driven over its websocket; `alerts`, `metrics` hold what the page shows."""
 
-    def __init__(self, base_url: str, query_string: str = ""):
+    def __init__(self, base_url: str, query_string: str = "", cookie: str | None = None):
         self.url = base_url.replace("http://", "ws://") + "/_stcore/stream"
         self.query_string = query_string
         self.buttons: dict[str, str] = {}  # widget key -> widget id, from the page's deltas
@@ -32,7 +32,11 @@ class ProtocolSession:
         self.bytes = 0
         self.script_runs_finished = 0
         self.closed = False
-        self._ws = connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=30)
+        # cookie: a Cookie header for the websocket's handshake, as a browser sends its cookies (a proxy's sticky
+        # session cookie: deploy/replicas.py); upstream: the process that served it, as that proxy names it
+        self._ws = connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=30,
+                           additional_headers={"Cookie": cookie} if cookie else None)
+        self.upstream = self._ws.response.headers.get("X-Playground-Upstream")
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
