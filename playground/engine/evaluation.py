@@ -23,6 +23,20 @@ def evaluating(model: nn.Module):
         model.train(was_training)
 
 
+def forward_keeping(model: nn.Sequential, x: torch.Tensor, keep) -> tuple[torch.Tensor, dict]:
+    """model(x), layer by layer, and {layer: its output} for the layers for which keep(layer) is true.
+
+    No forward hooks: a hook is the module's, so a forward pass of the same model in another thread (a script run
+    still finishing its step) would add its outputs to ours.
+    """
+    kept = {}
+    for layer in model:
+        x = layer(x)
+        if keep(layer):
+            kept[layer] = x
+    return x, kept
+
+
 EVAL_CHUNK = 2048  # rows per forward pass when evaluating: bounds memory on big image sets
 
 

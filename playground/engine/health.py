@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.engine.evaluation import forward_keeping
+
 SATURATED = 0.97  # |tanh| above this (or a sigmoid within 0.015 of 0 or 1): the unit's gradient all but vanishes
 BINS = 30
 SATURATING = (nn.Tanh, nn.Sigmoid)
@@ -52,20 +54,16 @@ def layer_health(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor, loss_fn
     """
     activations = [m for m in model if isinstance(m, (*SATURATING, *RECTIFYING, nn.LeakyReLU, nn.GELU))]
     weights = [m for m in model if isinstance(m, (nn.Linear, nn.Conv2d))]
-    outputs: dict[nn.Module, torch.Tensor] = {}
-
-    def keep(module, _inputs, out):
-        out.retain_grad()
-        outputs[module] = out
-
-    hooks = [m.register_forward_hook(keep) for m in activations]
     saved = [(p, p.grad) for p in model.parameters()]
     was_training = model.training
     try:
         model.eval()
         for p in model.parameters():
             p.grad = None
-        loss = loss_fn(model(X), target(y))
+        out, outputs = forward_keeping(model, X, lambda layer: layer in activations)
+        for kept in outputs.values():
+            kept.retain_grad()
+        loss = loss_fn(out, target(y))
         loss.backward()
         result = []
         for i, (module, weight) in enumerate(zip(activations, weights)):
@@ -78,8 +76,6 @@ def layer_health(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor, loss_fn
             ))
         return result
     finally:
-        for hook in hooks:
-            hook.remove()
         for p, grad in saved:
             p.grad = grad
         model.train(was_training)

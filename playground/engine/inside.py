@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from playground.engine.models import ACTIVATIONS, FEATURES, LOSSES, RAW_FEATURES, Features
-from playground.engine.evaluation import evaluating
+from playground.engine.evaluation import evaluating, forward_keeping
 
 _ACTIVATION_TYPES = tuple({type(choice.make()) for choice in ACTIVATIONS.values()})
 
@@ -14,18 +14,13 @@ _ACTIVATION_TYPES = tuple({type(choice.make()) for choice in ACTIVATIONS.values(
 def neuron_maps(model: nn.Sequential, grid: np.ndarray, loss: str = "cross_entropy") -> tuple[list[np.ndarray], np.ndarray]:
     """([per hidden layer: (n_neurons, n_points)], (n_classes, n_points) output probabilities, or (1, n_points) values).
 
-    Forward hooks on each hidden layer's activation record its output during a single
-    forward pass of the whole grid: no loop over grid points or neurons.
+    One forward pass of the whole grid, layer by layer, keeping each hidden layer's activation (no loop over
+    grid points or neurons).
     """
-    captured: list[torch.Tensor] = []
-    hidden = [m for m in model if isinstance(m, _ACTIVATION_TYPES)]
-    hooks = [m.register_forward_hook(lambda _m, _in, out: captured.append(out.detach())) for m in hidden]
-    try:
-        with evaluating(model):
-            out = model(torch.as_tensor(grid, dtype=torch.float32, device=next(model.parameters()).device))
-    finally:
-        for hook in hooks:
-            hook.remove()
+    with evaluating(model):
+        out, kept = forward_keeping(model, torch.as_tensor(grid, dtype=torch.float32, device=next(model.parameters()).device),
+                                    lambda layer: isinstance(layer, _ACTIVATION_TYPES))
+    captured = list(kept.values())
     to_proba = LOSSES[loss].to_proba
     proba = to_proba(out) if to_proba else out  # regression: the predicted value
     return [a.cpu().numpy().T for a in captured], proba.cpu().numpy().T
@@ -53,13 +48,8 @@ def feature_maps(model: nn.Sequential, image: torch.Tensor) -> tuple[list[np.nda
     convs = [i for i, m in enumerate(model) if isinstance(m, nn.Conv2d)]
     # each block's activation: the first activation module after its Conv2d (and its BatchNorm2d, if any)
     acts = [next(model[j] for j in range(i + 1, len(model)) if isinstance(model[j], _ACTIVATION_TYPES)) for i in convs]
-    captured: list[torch.Tensor] = []
-    hooks = [m.register_forward_hook(lambda _m, _in, out: captured.append(out.detach())) for m in acts]
-    try:
-        with evaluating(model):
-            model(image.unsqueeze(0).to(next(model.parameters()).device))
-    finally:
-        for hook in hooks:
-            hook.remove()
+    with evaluating(model):
+        _, kept = forward_keeping(model, image.unsqueeze(0).to(next(model.parameters()).device), lambda layer: layer in acts)
+    captured = [kept[m] for m in acts]
     filters = model[convs[0]].weight.detach().cpu().numpy() if convs else None
     return [c[0].cpu().numpy() for c in captured], filters

@@ -35,3 +35,30 @@ def test_input_maps_are_the_raw_points_or_the_chosen_features_with_their_labels(
     expected = np.stack([grid[:, 1] ** 2, grid[:, 0] * grid[:, 1], np.sin(grid[:, 0])])
     np.testing.assert_allclose(maps, expected, rtol=1e-5, atol=1e-6)
     assert maps.shape[0] == layer_weights(model)[0].shape[1]  # one map per column the first layer weighs
+
+
+def test_neuron_maps_ignore_a_forward_pass_of_the_same_model_from_elsewhere():
+    """A script run still finishing its training step runs the same model in another thread: its forward pass,
+    interleaved with the view's (here from inside a hook, so deterministically), must not mix into the maps."""
+    import torch
+
+    from playground.config import ModelConfig
+    from playground.engine.inside import neuron_maps
+    from playground.engine.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model(ModelConfig((8, 6), "tanh"), (2,), 2)
+    busy = []
+
+    def elsewhere(_module, _inputs, _out):
+        if not busy:
+            busy.append(True)
+            model(torch.zeros(10, 2))  # a training batch of 10
+            busy.pop()
+
+    hook = model[1].register_forward_hook(elsewhere)
+    try:
+        layers, output = neuron_maps(model, np.zeros((576, 2), dtype=np.float32))
+    finally:
+        hook.remove()
+    assert [layer.shape for layer in layers] == [(8, 576), (6, 576)] and output.shape == (2, 576)
