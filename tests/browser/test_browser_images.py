@@ -75,9 +75,8 @@ def test_a_cnn_shows_what_it_sees_in_a_test_image(projector):
     sees = "[data-testid='stEChartsChart'][aria-label^='What the CNN sees in test image']"
     page.locator(".st-key-train button").first.click()
     page.wait_for_selector("text=Finished 2 epochs", timeout=90_000)
-    chart = page.locator(sees).first
-    chart.wait_for(timeout=30_000)
-    assert "epoch 2" in chart.get_attribute("aria-label")
+    page.wait_for_selector(f"{sees}[aria-label*='epoch 2:']", timeout=30_000)  # the finished run's frame (it may
+    chart = page.locator(sees).first  # come a moment after the status line)
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(500)  # ECharts draws the decoded pictures on its next frame
     assert drawn_colours(chart) > 30
