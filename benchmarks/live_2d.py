@@ -58,6 +58,8 @@ class Page:
         idx = int(proba.max(1).argmin())
         layers = self.images.add(boundary.boundary_png(run.proba(self.grid), len(self.xs), len(self.ys)), now)
         options = [boundary.boundary_option(self.xs, self.ys, layers, self.points, d, highlight=idx)]
+        if self.log is not None:  # the update sizes every frame, as the page records them
+            self.log.record(run.model, run.snapshot.step if run.snapshot else 0)
         if last or now - self.slow >= charts.SLOW_SECONDS:
             self.slow = now
             maps, out = neuron_maps(run.model, self.small_grid, loss)
@@ -66,7 +68,6 @@ class Page:
                         charts.curves_option(run.history, run.cfg.train.epochs, with_score=False)]
             if self.log is not None:
                 health = run_health(run.model, d, loss)
-                self.log.record(run.model, run.snapshot.step if run.snapshot else 0)
                 options += [health_charts.histograms_option(health)[0],
                             health_charts.ratios_option(self.log, [x.name for x in health])]
         for option in options:

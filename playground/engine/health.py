@@ -1,6 +1,6 @@
 """Training health per hidden layer, as Karpathy's "makemore part 3" plots it by hand: activations and the share of
 saturated (tanh, sigmoid) or dead (ReLU) units, gradients and their norm, and the size of each update against the
-weights (log10; healthy near -3). One hooked forward and backward pass on a fixed probe batch: the model's weights
+weights (log10; healthy near -3). One forward (layer by layer) and backward pass on a fixed probe batch: the model's weights
 and gradients are left as they were.
 """
 from __future__ import annotations
