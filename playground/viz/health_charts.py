@@ -28,9 +28,9 @@ def _bars(histogram, color: str, grid: int) -> dict:
 def histograms_option(layers, title: str = "") -> tuple[dict, int]:
     """(option, height): per hidden layer a row: its outputs' histogram (left) and its gradients' (right)."""
     grids, x_axes, y_axes, series, titles = [], [], [], [], []
-    head = 26 if title else 0  # a title above the rows (the mistake lab: which loop)
+    head = 32 if title else 0  # a title above the rows (the mistake lab: which loop)
     if title:
-        titles.append(dict(text=title, left="2%", top=0, textStyle=dict(fontSize=SMALL_TITLE_SIZE)))
+        titles.append(dict(text=title, left="2%", top=6, textStyle=dict(fontSize=SMALL_TITLE_SIZE)))
     for i, layer in enumerate(layers):
         top = head + TOP + i * ROW
         state = _state(layer)
