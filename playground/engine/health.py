@@ -5,6 +5,7 @@ and gradients are left as they were.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,36 +50,29 @@ def _histogram(values: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
 def layer_health(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor, loss_fn, target=lambda y: y) -> list[LayerHealth]:
     """Per hidden layer (each activation module after a Linear or Conv2d): its health on the probe batch (X, y).
 
-    The pass runs in eval mode (no dropout noise, BatchNorm's running statistics); the parameters' .grad are
-    saved and put back, so a run's optimizer never sees the probe.
+    The pass runs on a private copy of the model in eval mode (no dropout noise, BatchNorm's running statistics): the
+    run's own model, its mode and its .grad are never touched, even while another thread trains it (a script run still
+    finishing its step).
     """
-    activations = [m for m in model if isinstance(m, (*SATURATING, *RECTIFYING, nn.LeakyReLU, nn.GELU))]
-    weights = [m for m in model if isinstance(m, (nn.Linear, nn.Conv2d))]
-    saved = [(p, p.grad) for p in model.parameters()]
-    was_training = model.training
-    try:
-        model.eval()
-        for p in model.parameters():
-            p.grad = None
-        out, outputs = forward_keeping(model, X, lambda layer: layer in activations)
-        for kept in outputs.values():
-            kept.retain_grad()
-        loss = loss_fn(out, target(y))
-        loss.backward()
-        result = []
-        for i, (module, weight) in enumerate(zip(activations, weights)):
-            out = outputs[module]
-            dead = float((out.reshape(len(out), -1) <= 0).all(0).float().mean()) if isinstance(module, RECTIFYING) else None
-            grad = out.grad if out.grad is not None else torch.zeros_like(out)
-            result.append(LayerHealth(
-                f"layer {i + 1} ({type(module).__name__})", _histogram(out), _saturated(module, out), dead,
-                _histogram(grad), float(weight.weight.grad.norm()), float(weight.weight.detach().std()),
-            ))
-        return result
-    finally:
-        for p, grad in saved:
-            p.grad = grad
-        model.train(was_training)
+    probe = copy.deepcopy(model).eval()
+    activations = [m for m in probe if isinstance(m, (*SATURATING, *RECTIFYING, nn.LeakyReLU, nn.GELU))]
+    weights = [m for m in probe if isinstance(m, (nn.Linear, nn.Conv2d))]
+    for p in probe.parameters():
+        p.grad = None
+    out, outputs = forward_keeping(probe, X, lambda layer: layer in activations)
+    for kept in outputs.values():
+        kept.retain_grad()
+    loss_fn(out, target(y)).backward()
+    result = []
+    for i, (module, weight) in enumerate(zip(activations, weights)):
+        out = outputs[module]
+        dead = float((out.reshape(len(out), -1) <= 0).all(0).float().mean()) if isinstance(module, RECTIFYING) else None
+        grad = out.grad if out.grad is not None else torch.zeros_like(out)
+        result.append(LayerHealth(
+            f"layer {i + 1} ({type(module).__name__})", _histogram(out.detach()), _saturated(module, out), dead,
+            _histogram(grad), float(weight.weight.grad.norm()), float(weight.weight.detach().std()),
+        ))
+    return result
 
 
 def update_ratios(before: list[torch.Tensor], after: list[torch.Tensor], steps: int) -> list[float]:

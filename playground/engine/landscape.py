@@ -5,6 +5,7 @@ projected onto that slice. No Streamlit, no charts: arrays only.
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 
@@ -141,6 +142,9 @@ def landscape(model: nn.Module, choice, X: torch.Tensor, y: torch.Tensor, paths:
     if kind not in DIRECTIONS:
         raise ValueError(f"Unknown directions {kind!r}; choose one of {', '.join(DIRECTIONS)}.")
     start = time.perf_counter()
+    # a private copy: the slice moves the weights point by point, and the session's model may be read meanwhile (a
+    # new script run drawing it) or trained on (Train more); the copy is the centre, in eval mode throughout
+    model = copy.deepcopy(model).eval()
     loss_fn, target = choice.make(), choice.target(y)
     inputs = transform(X) if transform is not None else X.float()
     explained = None
@@ -153,13 +157,10 @@ def landscape(model: nn.Module, choice, X: torch.Tensor, y: torch.Tensor, paths:
     projected = tuple((label, project(_cpu(states), origin, cpu_dirs)) for label, states in paths.items() if states)
     reach = max((float(np.abs(c).max()) for _, c in projected), default=0.0)
     span = float(np.clip(MARGIN * reach, *SPAN)) if kind == "random" else max(MARGIN * reach, 1e-3)
-    was_training = model.training
-    model.eval()
     with torch.no_grad():
         tick = time.perf_counter()
         loss_fn(model(inputs), target)
         once = time.perf_counter() - tick
-    model.train(was_training)
     n = _grid_side(once, budget)
     alphas, losses = surface(model, loss_fn, inputs, target, dirs, span, n)
     return Landscape(alphas, losses, projected, centre, float(losses[n // 2, n // 2]), time.perf_counter() - start,

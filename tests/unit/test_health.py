@@ -70,3 +70,13 @@ def pytest_approx(value):
     import pytest
 
     return pytest.approx(value, rel=1e-3)
+
+
+def test_the_probe_never_writes_into_the_run_model():
+    """The probe runs on a private copy: no .grad appears on the run's model (another thread may be training it)."""
+    torch.manual_seed(0)
+    model = build_model(ModelConfig((4,), "relu", batchnorm=True), (2,), 2)
+    X, y = _probe(32)
+    model.train()
+    layer_health(model, X, y, nn.CrossEntropyLoss())
+    assert all(p.grad is None for p in model.parameters()) and model.training

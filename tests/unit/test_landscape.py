@@ -162,3 +162,26 @@ def test_path_directions_are_orthonormal():
     u, v = (torch.cat([t.flatten() for t in d]).double() for d in (d1, d2))
     assert abs(float(u.norm()) - 1) < 1e-6 and abs(float(v.norm()) - 1) < 1e-6 and abs(float(u @ v)) < 1e-6
     assert 0 < explained <= 1
+
+
+def test_the_session_model_keeps_its_weights_while_its_landscape_is_computed():
+    """Another script run may draw or train the session's model meanwhile: every loss of the slice is taken on a
+    private copy, so at each of them the model itself still has its final weights."""
+    from types import SimpleNamespace
+
+    from playground.engine.landscape import landscape
+
+    run, data = _trained()
+    final = [p.detach().clone() for p in run.model.parameters()]
+    moved = []
+
+    def checked_loss():
+        def loss(out, y):
+            moved.append(not all(torch.equal(a, b) for a, b in zip(final, run.model.parameters())))
+            return nn.CrossEntropyLoss()(out, y)
+        return loss
+
+    choice = SimpleNamespace(make=checked_loss, target=lambda y: y)
+    X, y = torch.as_tensor(data.X_train), torch.as_tensor(data.y_train)
+    landscape(run.model, choice, X, y, {}, "run", budget=0.01)
+    assert len(moved) > 100 and not any(moved)
