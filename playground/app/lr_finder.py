@@ -9,13 +9,16 @@ from playground.app.live import training_turns
 from playground.app.session import is_training, set_widgets, widget_key
 from playground.app.widgets import hidden_controls
 from playground.app.text import plain
-from playground.engine.lr_finder import find_lr
+from playground import config as C
+from playground.engine.lr_finder import END, find_lr
 from playground.server.store import Bounded
 from playground.viz import lr_charts
 
 FINDINGS_PER_SESSION = 8
 IMAGE_STEPS, IMAGE_SECONDS = 200, 8.0  # images: more steps (a wide network on SGD learns slowly), within a time limit
-HELP = ("Train a copy of this network for a few dozen mini-batches while the learning rate grows from 1e-5 to 10, "
+STEPS, SECONDS = 100, 5.0  # the 2-D and tables pages' sweep
+HELP = (f"Train a copy of this network for up to {STEPS} mini-batches ({IMAGE_STEPS} on the images page) while the "
+        f"learning rate grows from {C.LR_STEPS[0]:g} to {END:g}, "
         "one step per batch, and draw the loss against it (fastai's learning-rate finder, after Leslie Smith). "
         "The sweep stops when the loss explodes. The suggestion is a tenth of the learning rate where the loss was "
         "lowest: still on the falling part of the curve. Your network and its training are not touched.")
@@ -57,7 +60,7 @@ def lr_finder(page: str, cfg, data, device: str = "cpu") -> None:
 
 def _sweep(page: str, cfg, data, device: str, key) -> None:
     images = page == "images"
-    steps, seconds = (IMAGE_STEPS, IMAGE_SECONDS) if images else (100, 5.0)
+    steps, seconds = (IMAGE_STEPS, IMAGE_SECONDS) if images else (STEPS, SECONDS)
     try:
         with st.spinner("Sweeping the learning rate on a copy of the network..."), training_turns().turn():
             found = find_lr(cfg, data, steps=steps, max_seconds=seconds, device=device)
@@ -68,7 +71,7 @@ def _sweep(page: str, cfg, data, device: str, key) -> None:
 
 def _show(page: str, cfg, found, training: bool) -> None:
     st.echarts_chart(lr_charts.lr_finder_option(found), height=lr_charts.HEIGHT,
-                     alt=f"Learning-rate finder: loss against learning rate from {found.start:g} to {found.lrs[-1]:.2g}"
+                     alt=f"Learning-rate finder: loss against learning rate from {found.start:g} to {found.lrs[-1] if found.lrs else found.start:.2g}"
                      + (f", suggested {found.suggestion:g}" if found.suggestion is not None else ", no suggestion"))
     swept = f"{len(found.lrs)} mini-batches in {found.seconds:.2f} s"
     ended = f"; it stopped early: {found.stopped}" if found.stopped else ""

@@ -22,6 +22,7 @@ from playground.engine.models import LOSSES, build_optimizer, has_batchnorm, see
 BETA = 0.98  # fastai's smoothing of the recorded loss
 EXPLODE = 4.0  # stop once the smoothed loss is this many times its lowest
 SKIP_START, SKIP_END = 0.1, 5  # fastai looks for the minimum past the first tenth and before the last five points
+END = 10.0  # the sweep's highest learning rate (it starts at the widget's lowest step)
 MIN_FALL = 0.9  # the lowest smoothed loss must be below this share of the first one, or the loss never fell
 
 
@@ -56,7 +57,7 @@ def _batches(n: int, batch_size: int, generator: torch.Generator, skip_ones: boo
                 yield idx
 
 
-def find_lr(cfg, data, start: float = C.LR_STEPS[0], end: float = 10.0, steps: int = 100, max_seconds: float = 10.0,
+def find_lr(cfg, data, start: float = C.LR_STEPS[0], end: float = END, steps: int = 100, max_seconds: float = 10.0,
             choices=C.LR_STEPS, device: str = "cpu") -> LRFinding:
     """fastai's LR range test for cfg on data's training split; see the module's docstring. ValueError for a loss
     that cannot train on this data or a network over the size cap, as a Run gives.
@@ -120,12 +121,24 @@ def _suggest(found: LRFinding, choices) -> None:
     sweep is too short or its loss never fell."""
     n = len(found.losses)
     first, last = int(SKIP_START * n), n - SKIP_END
+    if n == 0:
+        found.message = ("The loss was not a number at the very first step, at the smallest learning rate: the data "
+                         "(or the targets) are too large for the network. Standardise the features, or scale the target.")
+        return
     if last - first < 5:
-        found.message = (f"The loss blew up after only {n} steps (learning rate {found.lrs[-1] if found.lrs else found.start:.2g}), "
-                         "so there is no falling stretch to pick from. Try a smaller batch size, BatchNorm, or Adam.")
+        if found.exploded_at is None:  # the time limit ended it
+            found.message = (f"The sweep reached its time limit after {n} steps, too few to see where the loss falls: "
+                             "this network is slow to train here; try a smaller one or a shorter sweep's worth of data.")
+        else:
+            found.message = (f"The loss blew up after only {n} steps (learning rate {found.lrs[-1]:.2g}), so there is "
+                             "no falling stretch to pick from. Try a smaller batch size, BatchNorm, or Adam.")
         return
     losses = np.asarray(found.losses[first:last])
     lowest = int(losses.argmin())
+    if found.exploded_at is None and found.stopped and lowest == len(losses) - 1:
+        found.message = (f"The sweep reached its time limit after {n} steps while the loss was still falling, so where "
+                         "it is lowest is not known yet: no suggestion from a partial sweep.")
+        return
     if not losses[lowest] < MIN_FALL * found.losses[0]:
         found.message = (f"The loss hardly fell anywhere in the sweep (lowest {losses[lowest]:.3g}, from {found.losses[0]:.3g}): "
                          f"either {n} mini-batches are too few for this network to show where it learns (Adam shows it "

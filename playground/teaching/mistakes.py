@@ -118,7 +118,8 @@ MISTAKES: dict[str, Mistake] = {
         Bug(batchnorm=False),
         "    return nn.Linear(n_in, n_out), nn.BatchNorm1d(n_out), nn.Sigmoid()",
         "    return nn.Linear(n_in, n_out), nn.Sigmoid()   # <- no BatchNorm: the gradient fades layer by layer",
-        "the red loss stays flat near 0.69 (a coin toss) while the green one falls; switch on Training health: the "
+        "the red loss stays flat at the loss of guessing (0.69 with two classes) while the green one falls; switch on "
+        "Training health: the "
         "red run's weight-gradient norms shrink layer by layer towards the input and its update sizes sit far below "
         "the 1e-3 line.",
         DEEP_SIGMOID,

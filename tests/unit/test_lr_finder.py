@@ -108,3 +108,23 @@ def test_images_keep_to_their_caps():
 
 def test_snap_picks_the_nearest_step_on_a_log_scale():
     assert snap(0.0385) == 0.03 and snap(0.06) == 0.1 and snap(1e-9) == 1e-5 and snap(1e9) == 10.0
+
+
+def test_a_loss_that_is_not_a_number_at_once_gets_a_message_and_a_chart_without_points():
+    """Targets of 1e25 (an uploaded CSV may have them): the first loss overflows; a message, never a traceback."""
+    import dataclasses
+
+    from playground.viz.lr_charts import lr_finder_option
+
+    cfg = Config(DataConfig("linear", 200, 0.1), C.ModelConfig((4,)), C.TrainConfig("sgd", 0.01, 16, 2, loss="mse"))
+    data = _data(cfg)
+    huge = dataclasses.replace(data, y_train=data.y_train * np.float32(1e25), y_test=data.y_test * np.float32(1e25))
+    found = find_lr(cfg, huge)
+    assert found.lrs == [] and found.suggestion is None and "not a number at the very first step" in found.message
+    assert lr_finder_option(found)["series"][0]["data"] == []
+
+
+def test_a_sweep_cut_by_its_time_limit_says_so():
+    found = find_lr(MOONS, _data(MOONS), steps=100, max_seconds=0.0)
+    assert found.stopped.startswith("it reached its time limit") and found.exploded_at is None
+    assert found.suggestion is None and "time limit" in found.message and "blew up" not in found.message

@@ -12,9 +12,10 @@ from playground.viz import landscape_charts
 from playground.viz.palette import BLUE
 
 LABEL = "Loss landscape"
-HELP = ("After a run: the training loss around its final weights (the ×), on a slice through them along two fixed "
-        "random directions (Li et al., 2018, filter-normalised), as a contour map, with the path its weights took "
-        "projected onto the slice. Computed once per finished run, in about a second.")
+HELP = ("After a run: the training loss around its final weights (the ×), on a flat slice through them, as a contour "
+        "map, with the path its weights took projected onto the slice. The slice runs along two random directions "
+        "(Li et al., 2018, filter-normalised: the surface as it is) or along the path's two main directions (PCA: "
+        "the path in full). Computed once per finished run, in about a second.")
 EXPLAIN = (
     "The picture is one flat slice through a space with one axis per weight: the shading is the training loss there "
     "(darker is higher, lines join equal losses) and the × is where training ended. A path is the weights after each "
