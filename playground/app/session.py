@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 
 import streamlit as st
 
@@ -29,8 +30,13 @@ def result_store() -> Bounded | DiskStore:
     directory = _store_setting("PLAYGROUND_STORE", "path")
     if not directory:
         return Bounded(max_entries=64)
-    size_mb = float(_store_setting("PLAYGROUND_STORE_MB", "size_mb") or DEFAULT_MB)
-    return DiskStore(directory, stored.dumps, stored.loads, size_mb=size_mb)
+    try:
+        size_mb = float(_store_setting("PLAYGROUND_STORE_MB", "size_mb") or DEFAULT_MB)
+        return DiskStore(directory, stored.dumps, stored.loads, size_mb=size_mb)
+    except (ValueError, OSError, sqlite3.Error) as err:  # a bad size, a directory it may not write: serve on, alone
+        log.error("PLAYGROUND_STORE %s cannot be used (%s: %s); finished runs stay in this process", directory,
+                  type(err).__name__, err)
+        return Bounded(max_entries=64)
 
 
 def _store_setting(env: str, name: str) -> str:

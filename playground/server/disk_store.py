@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sqlite3
 from typing import Callable, Hashable
 
 import diskcache
@@ -72,7 +73,10 @@ class DiskStore:
             if data is None:
                 return default
             return self.decode(data)
-        except Exception as err:  # Refused, a decode ValueError, sqlite errors: a miss, and the bad entry goes
+        except (diskcache.Timeout, sqlite3.OperationalError) as err:  # busy (another process writing): a miss only
+            log.warning("shared run store %s: busy, entry %s not read (%s)", self.directory, name, err)
+            return default
+        except Exception as err:  # Refused, a decode ValueError: a miss, and the bad entry goes
             log.warning("shared run store %s: entry %s unreadable, dropped (%s: %s)", self.directory, name,
                         type(err).__name__, err)
             self.pop(key)

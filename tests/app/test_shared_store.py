@@ -138,3 +138,18 @@ def test_two_servers_share_finished_runs(tmp_path):
         for proc in procs:
             proc.wait(timeout=20)
     assert not any("Traceback" in log.read_text() for log in logs)
+
+
+@pytest.mark.parametrize("setting", ["file", "size"])
+def test_a_store_setting_that_cannot_be_used_leaves_the_runs_in_this_process(setting, tmp_path, monkeypatch):
+    """A path that is a file (or a directory it may not write), or a size that is no number: logged, and the app
+    serves on with the in-process store instead of failing on every page."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    monkeypatch.setenv("PLAYGROUND_STORE", str(blocker if setting == "file" else tmp_path / "runs"))
+    monkeypatch.setenv("PLAYGROUND_STORE_MB", "many" if setting == "size" else "64")
+    ui.result_store.clear()
+    try:
+        assert isinstance(ui.result_store(), Bounded)
+    finally:
+        ui.result_store.clear()
