@@ -16,6 +16,7 @@ from playground.engine.training import History, Snapshot, Thinned, train
 
 MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 4
 PATH_POINTS = 100  # each lane keeps its weights at most this many times, evenly over the race: its path on the landscape
+PATH_BYTES = 4 * 2**20  # ...within this many bytes of weights a lane (as a run's replay frames: wide networks keep fewer)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ class Contestant:
         self._loop = train(model, self.optimizer, LOSSES[cfg.loss], tensors, cfg.epochs, cfg.batch_size, generator, self.history, transform)
         self.snapshot: Snapshot | None = None
         self.wall_time = 0.0  # seconds spent in this lane's own training and evaluation
-        self.path = Thinned(PATH_POINTS)  # epoch -> CPU copies of the parameters: the weights' path over the race
+        weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+        # epoch -> CPU copies of the parameters: the weights' path over the race
+        self.path = Thinned(min(PATH_POINTS, PATH_BYTES // max(weight_bytes, 1)))
         self._exhausted = False
 
     @property

@@ -119,3 +119,15 @@ def test_a_diverged_lane_is_never_the_leader_and_all_diverged_means_none(seed):
     assert wild.diverged and race.leader() is calm  # even where the wild lane's last good test loss were lower
     everyone_wild = _race(("sgd", 10.0), ("momentum", 10.0), epochs=5, seed=seed).run()
     assert all(c.diverged for c in everyone_wild.contestants) and everyone_wild.leader() is None
+
+
+def test_a_lanes_path_of_weights_stays_within_its_byte_budget():
+    from playground.config import DataConfig, ModelConfig
+    from playground.data.tables import load_dataset
+    from playground.engine import race as R
+
+    cfg = R.RaceConfig(DataConfig("moons", 100, 0.1), ModelConfig((64, 64, 64, 64, 64, 64), "relu"),
+                       (R.Entry("sgd", 0.1), R.Entry("adam", 0.01)), epochs=2)
+    race = R.Race(cfg, load_dataset(cfg.data))
+    weight_bytes = sum(p.numel() * 4 for p in race.contestants[0].model.parameters())
+    assert race.contestants[0].path.most * weight_bytes <= R.PATH_BYTES < R.PATH_POINTS * weight_bytes
