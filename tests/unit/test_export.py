@@ -1,9 +1,11 @@
 """The exported script reproduces the app's run; settings survive JSON."""
+import os
 import re
 import subprocess
 import sys
 
 import pytest
+import torch
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
 from playground.data.tables import load_dataset
@@ -61,7 +63,8 @@ def test_exported_script_reproduces_the_apps_final_test_loss(name, tmp_path):
         pass
     path = tmp_path / "playground_run.py"
     path.write_text(script(cfg, data.n_features, data.n_classes))
-    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    threads = {**os.environ, "OMP_NUM_THREADS": str(torch.get_num_threads())}  # the app's: same sums on any machine
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=threads)
     assert out.returncode == 0, out.stderr
     final = float(re.search(r"final test loss: ([\d.e+-]+)", out.stdout).group(1))
     assert final == pytest.approx(run.history.test_loss[-1], rel=1e-4, abs=1e-6)

@@ -4,6 +4,7 @@ import re
 
 import nbformat
 import pytest
+import torch
 from nbclient import NotebookClient
 
 from playground.config import Config, DataConfig, ModelConfig, TrainConfig
@@ -51,6 +52,7 @@ def _outputs(book, kind: str) -> list:
 @pytest.mark.parametrize("name", CASES)
 def test_the_notebook_run_in_a_fresh_kernel_reproduces_the_apps_final_test_loss(name, tmp_path, monkeypatch):
     monkeypatch.delenv("MPLBACKEND", raising=False)  # importing streamlit sets Agg, which a kernel would inherit: no plots
+    monkeypatch.setenv("OMP_NUM_THREADS", str(torch.get_num_threads()))  # the app's thread count: same sums, any machine
     run, data = _trained(CASES[name])
     book = _book(CASES[name], data)
     book.cells.insert(0, nbformat.v4.new_code_cell(BLOCK_PLAYGROUND))
