@@ -47,9 +47,14 @@ def loads(data: bytes) -> tuple[dict, History, Snapshot, dict]:
     if not isinstance(frames, dict) or not all(isinstance(epoch, int) for epoch in frames):
         raise ValueError("not a stored run (frames)")
     frames = {epoch: _tensors(state) for epoch, state in frames.items()}
+    shapes = {name: tensor.shape for name, tensor in state_dict.items()}
+    if any({name: tensor.shape for name, tensor in state.items()} != shapes for state in frames.values()):
+        raise ValueError("not a stored run (a replay frame does not match its weights)")
     history = History(**_fields(payload.get("history"), _HISTORY))
     if not all(isinstance(getattr(history, name), list) for name in _HISTORY if name != "seconds"):
         raise ValueError("not a stored run (history)")
+    if not isinstance(history.seconds, (int, float)):
+        raise ValueError("not a stored run (history's time)")
     snapshot = Snapshot(history=history, **_fields(payload.get("snapshot"), _SNAPSHOT))
     return state_dict, history, snapshot, frames
 

@@ -199,3 +199,15 @@ def test_two_processes_writing_at_once_leave_every_entry_whole(tmp_path):
     entries = dict(_entry(who, i) for who in "ab" for i in range(40))
     assert len(entries) == len(store) == 60
     assert all(store.get(key) == body for key, body in entries.items())
+
+
+def test_a_replay_frame_that_does_not_match_its_weights_is_refused(finished):
+    """Well-formed but mismatched (another network's frame): refused when read, not when a replay loads it later."""
+    from playground.engine import stored
+
+    state, history, snap, frames = finished.result()
+    epoch = next(iter(frames))
+    wrong = {**frames, epoch: {name: torch.zeros(3) for name in state}}
+    with pytest.raises(ValueError, match="replay frame"):
+        stored.loads(stored.dumps((state, history, snap, wrong)))
+    assert stored.loads(stored.dumps((state, history, snap, frames)))[3].keys() == frames.keys()
