@@ -141,7 +141,7 @@ def warm(url: str, processes: int) -> None:
 def measure(browser, processes: int) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"replicas{processes}-"))
     port = free_port()
-    app_port = next(p for p in iter(free_port, None) if all(launcher_free(p + i) for i in range(processes)))
+    app_port = next(p for p in iter(free_port, None) if all(launcher.port_free(p + i) for i in range(processes)))
     group = launcher.Replicas(processes, port, app_port, "127.0.0.1", tmp / "store", tmp / "run",
                               os.environ.get("NGINX", "/usr/sbin/nginx"))
     out: dict = {"processes": processes}
@@ -201,17 +201,6 @@ def measure(browser, processes: int) -> dict:
         group.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     return out
-
-
-def launcher_free(port: int) -> bool:
-    import socket
-
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def fmt(x, unit=" s") -> str:

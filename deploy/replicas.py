@@ -23,6 +23,7 @@ import os
 import pwd
 import grp
 import shutil
+import socket
 import signal
 import subprocess
 import sys
@@ -104,6 +105,16 @@ def check_config(nginx: str, main: Path) -> None:
         raise SystemExit(f"nginx refused {main}:\n{done.stderr}")
 
 
+def port_free(port: int, address: str = "127.0.0.1") -> bool:
+    """Whether nothing listens on address:port yet."""
+    with socket.socket() as s:
+        try:
+            s.bind((address, port))
+        except OSError:
+            return False
+    return True
+
+
 def healthy(url: str) -> bool:
     try:
         return urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok"
@@ -134,6 +145,9 @@ class Replicas:
         nginx = shutil.which(self.nginx) or (self.nginx if Path(self.nginx).exists() else None)
         if nginx is None:
             raise SystemExit(f"no nginx at {self.nginx!r}: apt-get install nginx (or pass --nginx PATH)")
+        taken = [p for p in self.ports if not port_free(p)]
+        if taken:
+            raise SystemExit(f"port {taken[0]} is in use: pass another --app-port")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.store.mkdir(parents=True, exist_ok=True)
         main = write_config(self.run_dir, f"{self.address}:{self.port}", [f"127.0.0.1:{p}" for p in self.ports])

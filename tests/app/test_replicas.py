@@ -1,6 +1,7 @@
 """Two app processes behind nginx, started as a school's IT person would (deploy/replicas.py): a run trained in a
 session routed to one process is shown at once, from the shared store, in a session routed to the other."""
 import http.cookies
+import importlib.util
 import os
 import shutil
 import signal
@@ -17,15 +18,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 ROUTE = "playground_route"  # deploy/nginx.conf.template's sticky cookie
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+_spec = importlib.util.spec_from_file_location("deploy_replicas", ROOT / "deploy" / "replicas.py")
+launcher = importlib.util.module_from_spec(_spec)  # deploy/replicas.py: its port check
+_spec.loader.exec_module(launcher)
 
 
 def _free_ports(n: int) -> int:
@@ -34,7 +29,7 @@ def _free_ports(n: int) -> int:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             first = s.getsockname()[1]
-        if first + n < 65536 and all(_free(first + i) for i in range(n)):
+        if first + n < 65536 and all(launcher.port_free(first + i) for i in range(n)):
             return first
     raise RuntimeError("no consecutive free ports")
 
