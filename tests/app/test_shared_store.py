@@ -55,7 +55,8 @@ def test_a_stored_run_that_does_not_fit_its_network_is_a_miss(shared_store, capl
     cfg = next(reversed(at.session_state["runs"].values())).cfg
     state, history, snap, frames = ui.result_store().get((ui.ENGINE_VERSION, cfg))
     wrong = {name: torch.zeros(3, 3) for name in state}  # the right format and names, the wrong shapes
-    ui.result_store().put((ui.ENGINE_VERSION, cfg), (wrong, history, snap, frames))
+    # its frames match it (a mismatch is refused as the entry is read: tests/unit/test_disk_store.py)
+    ui.result_store().put((ui.ENGINE_VERSION, cfg), (wrong, history, snap, {epoch: wrong for epoch in frames}))
     ui.result_store.clear()
     other = run_app(APP, {"epochs": 2, "random_state": 144}, timeout=60)
     assert not other.exception and "Press **Train**" in other.info[0].value
