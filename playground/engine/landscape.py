@@ -17,12 +17,30 @@ BUDGET_SECONDS = 1.0  # the surface's grid is as fine as this many seconds of lo
 GRID = (15, 41)  # ... between these many points a side (odd: the final weights are a grid point)
 SPAN = (0.25, 1.0)  # the slice reaches this far along each direction (1: a whole filter's norm), wide enough for the paths
 MARGIN = 1.25  # the slice reaches this much further than the farthest projected path point
-# How the slice's two directions are chosen: Li et al.'s two for the surface, and for the paths
-DIRECTIONS = {
-    "random": "two random directions, filter-normalised (the surface as it is around the end)",
-    "paths": "the paths' two main directions (PCA of the weights along them: the plane they moved in most)",
-}
 
+
+@dataclass(frozen=True)
+class Directions:
+    """A way to choose the slice's two directions, with its words for the page and the chart."""
+
+    label: str  # the choice's name on the page
+    summary: str  # what it is, for the choice's help
+    about: str  # what the picture then shows ({explained}: the paths' share of movement the two directions hold)
+    axis: str  # the chart's axis names ({i}: 1 or 2)
+
+
+DIRECTIONS = {  # Li et al.'s two: random ones for the surface, the paths' own for trajectories
+    "random": Directions(
+        "Random (the surface)", "two random directions, filter-normalised (the surface as it is around the end)",
+        "Two random directions (Li et al.'s, filter-normalised) show the surface as it is around the end but catch "
+        "only a little of the weights' movement, so paths look short.",
+        "random direction {i}"),
+    "paths": Directions(
+        "Along the paths (PCA)", "the paths' two main directions (PCA of the weights along them: the plane they moved in most)",
+        "These two directions are the plane the paths moved in most (PCA of their weights: {explained:.0%} of their "
+        "movement), so the paths show in full; the shading is the slice through the end along them.",
+        "main direction {i} of the paths"),
+}
 
 def _weights(model: nn.Module) -> list[torch.Tensor]:
     """The parameters the slice moves: every weight and bias (BatchNorm's running statistics stay)."""

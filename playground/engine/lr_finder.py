@@ -18,6 +18,7 @@ import torch
 
 from playground import config as C
 from playground.engine.models import LOSSES, build_optimizer, has_batchnorm, seeded_model
+from playground.engine.training import batches, l1_weights, penalised
 
 BETA = 0.98  # fastai's smoothing of the recorded loss
 EXPLODE = 4.0  # stop once the smoothed loss is this many times its lowest
@@ -50,11 +51,7 @@ def snap(lr: float, choices=C.LR_STEPS) -> float:
 def _batches(n: int, batch_size: int, generator: torch.Generator, skip_ones: bool):
     """Index batches over shuffled rows, epoch after epoch, for as long as asked (the sweep cycles through the data)."""
     while True:
-        order = torch.randperm(n, generator=generator)
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            if not (skip_ones and len(idx) < 2):  # BatchNorm cannot normalise a batch of one
-                yield idx
+        yield from (idx for _, idx in batches(torch.randperm(n, generator=generator), batch_size, skip_ones))
 
 
 def find_lr(cfg, data, start: float = C.LR_STEPS[0], end: float = END, steps: int = 100, max_seconds: float = 10.0,
@@ -85,7 +82,7 @@ def _sweep(found: LRFinding, model, optimizer, train_cfg, data, steps: int, max_
     loss_fn, target = choice.make(), choice.target
     X, y = torch.as_tensor(data.X_train, device=device), torch.as_tensor(data.y_train, device=device)
     prep = data.transform or (lambda x: x.float())
-    weights = [p for p in model.parameters() if p.dim() > 1]  # what L1 adds to the loss, as in training
+    weights = l1_weights(model)  # what L1 adds to the loss, as in training
     batches = _batches(len(X), train_cfg.batch_size, torch.Generator().manual_seed(train_cfg.seed), has_batchnorm(model))
     deadline = time.perf_counter() + max_seconds
     average, best = 0.0, math.inf
@@ -109,7 +106,7 @@ def _sweep(found: LRFinding, model, optimizer, train_cfg, data, steps: int, max_
             found.stopped, found.exploded_at = f"the loss exploded (past {EXPLODE:g}x its lowest value)", lr
             return
         best = min(best, smoothed)
-        (loss + train_cfg.l1 * sum(p.abs().sum() for p in weights) if train_cfg.l1 else loss).backward()
+        penalised(loss, weights, train_cfg.l1).backward()
         optimizer.step()
         if time.perf_counter() > deadline:
             found.stopped = f"it reached its time limit of {max_seconds:g} s"

@@ -9,6 +9,7 @@ from typing import Iterator
 
 import numpy as np
 import torch
+from torch import nn
 
 from playground.engine.evaluation import EVAL_CHUNK, chunk_outputs, evaluate, measured
 from playground.engine.models import has_batchnorm
@@ -173,6 +174,25 @@ class _Tally:
         return loss, score
 
 
+def batches(order: torch.Tensor, batch_size: int, skip_ones: bool) -> Iterator[tuple[int, torch.Tensor]]:
+    """(start, row indices) of each batch of one pass over `order`; under BatchNorm a last batch of one row is
+    skipped (BatchNorm cannot normalise it)."""
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        if not (skip_ones and len(idx) < 2):
+            yield start, idx
+
+
+def l1_weights(model: nn.Module) -> list[torch.Tensor]:
+    """What L1 regularisation shrinks: the weight matrices and kernels (not biases or BatchNorm)."""
+    return [p for p in model.parameters() if p.dim() > 1]
+
+
+def penalised(loss: torch.Tensor, weights: list[torch.Tensor], l1: float) -> torch.Tensor:
+    """The batch's loss plus l1 * sum(|w|) over `weights` (l1_weights), as backward() receives it."""
+    return loss + l1 * sum(p.abs().sum() for p in weights) if l1 else loss
+
+
 def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, history, transform=None,
           l1: float = 0.0) -> Iterator[Snapshot]:
     """The tutorials' loop: per batch zero_grad, forward, loss, backward, step; test eval each epoch.
@@ -190,7 +210,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
     planned = n_epochs if callable(n_epochs) else lambda: n_epochs
     X_train, y_train, X_test, y_test = tensors
     loss_fn, target = choice.make(), choice.target
-    weights = [p for p in model.parameters() if p.dim() > 1]  # what L1 regularisation shrinks
+    weights = l1_weights(model)
     prep = transform or (lambda x: x.float())
     n, tally = len(X_train), _Tally(choice, y_train)
     drop_tiny = has_batchnorm(model)
@@ -228,10 +248,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
         epoch += 1
         model.train()
         order = torch.randperm(n, generator=generator).to(X_train.device)
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            if drop_tiny and len(idx) < 2:
-                continue  # BatchNorm cannot normalise a batch of one
+        for start, idx in batches(order, batch_size, drop_tiny):
             y_batch = y_train[idx]
             optimizer.zero_grad()
             out = model(prep(X_train[idx]))
@@ -241,7 +258,7 @@ def train(model, optimizer, choice, tensors, n_epochs, batch_size, generator, hi
                 model.load_state_dict(last_good)
                 yield from hand_over(Snapshot(epoch - 1, step, planned(), history, done=True, diverged=_diverged(epoch, value)))
                 return
-            (loss + l1 * sum(p.abs().sum() for p in weights) if l1 else loss).backward()
+            penalised(loss, weights, l1).backward()
             optimizer.step()
             step += 1
             tally.add(out, y_batch, value)

@@ -13,8 +13,7 @@ SHADES = ("#ffffff", "#bdbdbd", "#525252")  # lowest loss, middle, highest (log 
 DECADES = 2.5  # the shading spans this many powers of ten above the lowest loss; higher is all darkest
 LEVELS = 10  # contour lines, evenly spaced on the log scale
 SIZE = 330  # px of the square plot area
-TOP = 58
-AXES = {"random": "random direction {i}", "paths": "main direction {i} of the paths"}  # px above it: the title and its line of numbers
+TOP = 58  # px above it: the title and its line of numbers
 
 
 def log_losses(losses: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -44,8 +43,10 @@ def contour_lines(alphas: np.ndarray, logs: np.ndarray, low: float, high: float)
     return lines
 
 
-def landscape_option(landscape, colors: dict[str, str], title: str = "Loss landscape") -> dict:
-    """The option for one Landscape; `colors` gives each path's colour by its label."""
+def landscape_option(landscape, colors: dict[str, str], title: str = "Loss landscape",
+                     axis_name: str = "direction {i}") -> dict:
+    """The option for one Landscape; `colors` gives each path's colour by its label, `axis_name` the axes' names
+    ({i}: 1 or 2; the app's from engine.landscape.DIRECTIONS)."""
     alphas, span = landscape.alphas, float(landscape.alphas[-1])
     logs, low, high = log_losses(landscape.losses)
     grid = dict(left=60, top=TOP, width=SIZE, height=SIZE, outerBoundsMode="none")
@@ -77,8 +78,8 @@ def landscape_option(landscape, colors: dict[str, str], title: str = "Loss lands
         BASE, graphic=[picture], grid=grid, series=series,
         title=dict(text=title, subtext=f"loss at the centre (×) {landscape.centre_loss:.4g}; darker = higher, log scale",
                    left=grid["left"], textStyle=dict(fontSize=TITLE_SIZE)),
-        xAxis=dict(axis, name=AXES[landscape.kind].format(i=1), nameGap=25),
-        yAxis=dict(axis, name=AXES[landscape.kind].format(i=2), nameGap=38),
+        xAxis=dict(axis, name=axis_name.format(i=1), nameGap=25),
+        yAxis=dict(axis, name=axis_name.format(i=2), nameGap=38),
         legend=dict(data=[label for label, _ in landscape.paths], top=below, left=grid["left"]),
         tooltip=dict(trigger="item"),
     )

@@ -129,20 +129,28 @@ def test_settings_errors_are_shown_as_a_message(monkeypatch):
     assert "Learning rate must be between" in at.error[0].value and not at.get("echarts_chart")
 
 
+def _health_titles(name: str) -> tuple:
+    """Race the mistake for 2 epochs with Training health on; (the page, {lane: its health chart's title})."""
+    at = _app(mistakes_epochs=2)
+    at.selectbox(key="mistakes_mistake").set_value(MISTAKES[name].label).run()
+    at.toggle(key="mistakes_health").set_value(True).run()
+    at.button(key="mistakes_run").click().run()
+    assert not at.exception
+    titles = {}
+    for title, _, _ in echarts_specs(at):
+        for who in ("correct loop", "with the mistake"):
+            if title.startswith(who + " / layer 1"):
+                titles[who] = title
+    return at, titles
+
+
 def test_huge_weights_race_with_training_health_shows_the_saturated_first_layer():
     """The lesson's numbers on the page: the mistake's first tanh layer mostly saturated, the correct loop's hardly."""
     import re
 
-    at = _app(mistakes_epochs=2)
-    at.selectbox(key="mistakes_mistake").set_value(MISTAKES["huge_init"].label).run()
-    at.toggle(key="mistakes_health").set_value(True).run()
-    at.button(key="mistakes_run").click().run()
-    assert not at.exception
-    shares = {}
-    for title, spec, _ in echarts_specs(at):
-        for who in ("correct loop", "with the mistake"):
-            if title.startswith(who + " / layer 1"):
-                shares[who] = int(re.search(r"layer 1 \(Tanh\): outputs, (\d+)% saturated", title).group(1))
+    at, titles = _health_titles("huge_init")
+    shares = {who: int(re.search(r"layer 1 \(Tanh\): outputs, (\d+)% saturated", title).group(1))
+              for who, title in titles.items()}
     assert shares["with the mistake"] > 50 and shares["correct loop"] < 20, shares
     assert at.info[0].value == MISTAKES["huge_init"].explanation
 
@@ -152,17 +160,9 @@ def test_deep_sigmoid_race_without_batchnorm_shows_the_fading_gradient():
     last layer's, and far below the correct loop's first layer."""
     import re
 
-    at = _app(mistakes_epochs=2)
-    at.selectbox(key="mistakes_mistake").set_value(MISTAKES["no_batchnorm"].label).run()
-    at.toggle(key="mistakes_health").set_value(True).run()
-    at.button(key="mistakes_run").click().run()
-    assert not at.exception
-    norms = {}
-    for title, spec, _ in echarts_specs(at):
-        for who in ("correct loop", "with the mistake"):
-            if title.startswith(who + " / layer 1 (Sigmoid)"):
-                found = [float(n) for n in re.findall(r"weight-gradient norm ([0-9.e+-]+)", title)]
-                norms[who] = found
+    at, titles = _health_titles("no_batchnorm")
+    norms = {who: [float(n) for n in re.findall(r"weight-gradient norm ([0-9.e+-]+)", title)]
+             for who, title in titles.items() if title.startswith(who + " / layer 1 (Sigmoid)")}
     bad, good = norms["with the mistake"], norms["correct loop"]
     assert len(bad) == len(good) == 4, norms
     assert bad[0] * 20 < bad[-1] and bad[0] * 20 < good[0], norms

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.app.boards.common import Slot
-from playground.engine import landscape as engine_landscape
+from playground.engine.landscape import DIRECTIONS
 from playground.engine.training import ENGINE_VERSION
 from playground.server.store import Bounded
 from playground.viz import landscape_charts
@@ -22,13 +22,6 @@ EXPLAIN = (
     "saved epoch, projected onto the slice: only its end lies on it, so read it as the direction the weights moved, "
     "not as a walk along the shading. A wide, flat basin around the × usually generalises better than a narrow one."
 )
-ABOUT = {  # what each choice of directions shows, after EXPLAIN
-    "random": "Two random directions (Li et al.'s, filter-normalised) show the surface as it is around the end but "
-              "catch only a little of the weights' movement, so paths look short.",
-    "paths": "These two directions are the plane the paths moved in most (PCA of their weights: {explained:.0%} of "
-             "their movement), so the paths show in full; the shading is the slice through the end along them.",
-}
-KIND_LABELS = {"random": "Random (the surface)", "paths": "Along the paths (PCA)"}
 
 
 @st.cache_resource
@@ -63,9 +56,10 @@ class LandscapeView:
                 self.chart = Slot()
             with words:
                 self.kind = st.segmented_control(
-                    "Directions of the slice", list(KIND_LABELS), format_func=KIND_LABELS.get, default="random", key=key,
+                    "Directions of the slice", list(DIRECTIONS), format_func=lambda k: DIRECTIONS[k].label, default="random",
+                    key=key,
                     help="Which flat slice through the weights to draw: " + "; ".join(
-                        f"{KIND_LABELS[k]}: {engine_landscape.DIRECTIONS[k]}" for k in KIND_LABELS) + ".",
+                        f"{d.label}: {d.summary}" for d in DIRECTIONS.values()) + ".",
                 ) or "random"  # a click on the chosen one unselects it: keep the default
                 self.words = Slot()
 
@@ -83,11 +77,12 @@ class LandscapeView:
         colors = colors or {label: BLUE for label, _ in landscape.paths}
         width, height = landscape_charts.landscape_size(len(landscape.paths))
         self.chart.echarts_chart(
-            landscape_charts.landscape_option(landscape, colors, f"Loss landscape around the end of {landscape.centre}"),
+            landscape_charts.landscape_option(landscape, colors, f"Loss landscape around the end of {landscape.centre}",
+                                              DIRECTIONS[landscape.kind].axis),
             width=width, height=height,
             alt=f"Loss landscape: training loss on a slice through the final weights of {landscape.centre} "
                 f"(loss {landscape.centre_loss:.4g} at the centre), with the path of {who} projected onto it",
         )
         grid = len(landscape.alphas)
-        about = ABOUT[landscape.kind].format(explained=landscape.explained or 0.0)
+        about = DIRECTIONS[landscape.kind].about.format(explained=landscape.explained or 0.0)
         self.words.caption(f"{EXPLAIN} {about} This slice: {grid} × {grid} losses, computed in {landscape.seconds:.2f} s.")
